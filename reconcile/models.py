@@ -1,0 +1,555 @@
+"""Every data type of the pipeline, in one place.
+
+Stages meet only through these models: ingest produces ``Article``; the LLM
+answers with ``ExtractionResponse`` (a list of ``ClaimDraft``); extract and
+ground turn drafts into ``Claim``; normalize fills the resolved date, place and
+quantity; group makes ``Event``; compare makes ``Finding`` and ``FramingTable``;
+render reads a ``Report``. This module imports nothing else of the package.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from typing import Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
+
+SCHEMA_VERSION = "1"
+
+# --- Vocabularies -----------------------------------------------------------
+
+Facet = Literal[
+    "munition_count",  # how many rockets, drones, shells were fired
+    "munition_type",  # Katyusha rockets, Iranian-made missiles, UAV
+    "killed",
+    "injured",
+    "casualties",  # killed and injured together ("no casualties", "several casualties")
+    "damage",
+    "perpetrator",  # who did it, as the claim attributes it
+    "responsibility",  # a group claiming responsibility
+    "target",
+    "location",
+    "time",
+    "launch_site",
+    "response",  # what the attacked side did in return
+    "outcome",  # intercepted, fell short, hit the base
+    "troop_count",  # background: troops deployed
+    "attack_count",  # background: tallies of attacks
+    "statement",  # an official statement or warning, not a countable fact
+    "other",
+]
+FACETS: tuple[str, ...] = Facet.__args__  # type: ignore[attr-defined]
+
+EventType = Literal[
+    "rocket_attack",
+    "missile_attack",
+    "drone_attack",
+    "indirect_fire",  # unspecified projectiles / indirect fire
+    "airstrike",
+    "artillery_fire",
+    "interception",
+    "ground_assault",
+    "explosion",
+    "statement",
+    "background",  # not an event: troop numbers, tallies, context
+    "other",
+]
+EVENT_TYPES: tuple[str, ...] = EventType.__args__  # type: ignore[attr-defined]
+
+Stance = Literal["asserted", "reported", "alleged", "denied"]
+
+# How a quote was found in its article: exactly, after normalising whitespace,
+# quote marks, dashes and case, by fuzzy alignment above a floor, or not at all.
+MatchKind = Literal["exact", "normalized", "fuzzy", "not_found", "unchecked"]
+
+GroundingStatus = Literal["grounded", "quote_not_found", "number_not_in_quote", "unchecked"]
+
+Verdict = Literal["agree", "compatible", "contradict", "complementary", "single_source"]
+VERDICTS: tuple[str, ...] = Verdict.__args__  # type: ignore[attr-defined]
+
+Qualifier = Literal[
+    "exact",  # "eight"
+    "at_least",  # "at least 16"
+    "more_than",  # "more than 20"
+    "at_most",  # "at most 3"
+    "up_to",  # "up to 90 percent"
+    "approximate",  # "about", "roughly", "approximately", "nearly", "some 19"
+    "range",  # "7 to 10"
+    "vague",  # "several", "a number of", "dozens", "some"
+    "none",  # "no casualties" = 0
+]
+
+SourceKind = Literal[
+    "military",  # a military command or coalition statement
+    "government",  # ministries, the Pentagon, a White House statement
+    "monitor",  # SOHR and other monitoring groups
+    "media",  # another outlet (Reuters, Deir Ezzor 24, Lebanese media)
+    "armed_group",  # a claim of responsibility
+    "anonymous",  # "sources said", "local sources"
+    "outlet",  # the outlet's own voice, no attribution
+    "other",
+]
+
+ReferentKind = Literal["base", "armed_group", "strike", "state_actor", "place", "person", "other"]
+Voice = Literal["own", "quoted"]
+
+DatePrecision = Literal["day", "range", "week", "month", "year", "unresolved"]
+PlaceKind = Literal["city", "town", "base", "oil_field", "gas_field", "province", "region", "country", "area", "other"]
+
+_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$")
+
+
+def _check_id(value: str) -> str:
+    """Ids become file names and HTML anchors: no separators, no ``..`` tricks."""
+    if not _ID_PATTERN.match(value) or ".." in value:
+        raise ValueError(f"invalid id {value!r}: use letters, digits, '.', '_' or '-'")
+    return value
+
+
+class Model(BaseModel):
+    """Base: forbid unknown fields so typos in fixtures and gold files surface."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+# --- Ingest -----------------------------------------------------------------
+
+
+class Article(Model):
+    id: str = Field(description="Stable id, from the file name (or the JSONL id field).")
+    path: str | None = Field(None, description="Where it was read from.")
+    outlet: str = Field(description="The outlet's name, or the file name when unknown.")
+    outlet_known: bool = Field(True, description="False when `outlet` is the file-name fallback.")
+    title: str | None = None
+    url: str | None = None
+    published: dt.date | None = None
+    language: str | None = None
+    text: str
+    sha256: str
+    notes: dict[str, str] = Field(default_factory=dict, description="Free notes from the metadata file.")
+
+    @field_validator("id")
+    @classmethod
+    def _safe_id(cls, value: str) -> str:
+        return _check_id(value)
+
+    @field_validator("sha256")
+    @classmethod
+    def _hex_digest(cls, value: str) -> str:
+        if not re.fullmatch(r"[0-9a-f]{64}", value):
+            raise ValueError("sha256 must be 64 lowercase hex digits")
+        return value
+
+    @field_validator("text")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("article text is empty")
+        return value
+
+    @property
+    def word_count(self) -> int:
+        return len(self.text.split())
+
+
+class IngestProblem(Model):
+    path: str
+    problem: str = Field(description="One sentence a person can act on.")
+    severity: Literal["error", "warning"] = "error"
+    duplicate_of: str | None = Field(None, description="Article id this file duplicates.")
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.problem}"
+
+
+class IngestResult(Model):
+    articles: list[Article] = Field(default_factory=list)
+    problems: list[IngestProblem] = Field(default_factory=list)
+
+
+# --- What the LLM returns ---------------------------------------------------
+
+
+class EventDraft(Model):
+    """The event a claim is about, in the article's own words."""
+
+    type: EventType
+    date_as_written: str | None = Field(
+        None, description='When, exactly as the article says it: "yesterday, Wednesday", "on August 24".'
+    )
+    place_as_written: str | None = Field(
+        None, description='Where, exactly as written: "Green Village", "near al-Mayadeen".'
+    )
+    perpetrator: str | None = Field(None, description="Who carried it out, as the article names them.")
+    target: str | None = Field(None, description="What or who was targeted, as written.")
+
+
+class ReferringExpression(Model):
+    """How the article names a key referent (a base, an armed group, a strike)."""
+
+    referent: str = Field(description='Plain neutral name: "Green Village base", "Iran-backed militias".')
+    referent_kind: ReferentKind
+    expression: str = Field(description="The words used, verbatim from the article.")
+    voice: Voice = Field(description="own: the outlet's words; quoted: inside a quotation of someone.")
+    quoted_from: str | None = Field(None, description="Who is quoted, when voice is quoted.")
+
+
+class ClaimDraft(Model):
+    """One checkable factual claim as the model extracts it, before grounding."""
+
+    facet: Facet
+    value: str = Field(description='The value as written: "eight rockets", "at least 16 times", "no casualties".')
+    number: float | None = Field(None, description="The number in the value, if any (8 for 'eight').")
+    number_high: float | None = Field(None, description="Upper end when the value is a range ('7 to 10').")
+    qualifier: Qualifier | None = Field(None, description="How the number is hedged, as written.")
+    unit: str | None = Field(None, description='What is counted: "rockets", "service members".')
+    event: EventDraft
+    source: str = Field(
+        description='Original source the article attributes this to, e.g. "US-led coalition statement", '
+        '"Syrian Observatory for Human Rights", or "outlet" for its own voice.'
+    )
+    source_kind: SourceKind = "outlet"
+    stance: Stance
+    quote: str = Field(description="Verbatim words from the article that support the claim.")
+    referring_expressions: list[ReferringExpression] = Field(default_factory=list)
+
+
+class ExtractionResponse(Model):
+    """The whole answer for one article (or one chunk of it)."""
+
+    claims: list[ClaimDraft]
+
+
+# --- Grounded, normalised claims --------------------------------------------
+
+
+class Quote(Model):
+    text: str = Field(description="The quote as the model gave it.")
+    start: int | None = Field(None, ge=0, description="Character offset into Article.text.")
+    end: int | None = Field(None, ge=0)
+    match: MatchKind = "unchecked"
+    score: float | None = Field(None, ge=0, le=100, description="Similarity for fuzzy matches, 0-100.")
+
+    @model_validator(mode="after")
+    def _span(self) -> Quote:
+        if (self.start is None) != (self.end is None):
+            raise ValueError("quote start and end must both be set or both be empty")
+        if self.start is not None and self.end is not None and self.end < self.start:
+            raise ValueError(f"quote end {self.end} is before start {self.start}")
+        if self.match in ("exact", "normalized", "fuzzy") and self.start is None:
+            raise ValueError(f"a {self.match} match needs offsets")
+        return self
+
+    def check_against(self, text: str) -> None:
+        """Raise ValueError if the offsets fall outside ``text``."""
+        if self.end is not None and self.end > len(text):
+            raise ValueError(f"quote offsets {self.start}-{self.end} outside a text of {len(text)} characters")
+
+
+class Quantity(Model):
+    """A number as an interval; ``high=None`` means unbounded ("at least 16")."""
+
+    low: float = Field(ge=0)
+    high: float | None = Field(None, ge=0)
+    qualifier: Qualifier
+    unit: str | None = None
+    as_written: str
+
+    @field_validator("low", "high")
+    @classmethod
+    def _finite(cls, value: float | None) -> float | None:
+        if value is not None and math.isnan(value):
+            raise ValueError("quantity bounds must be numbers")
+        return value
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Quantity:
+        if self.high is not None and self.low > self.high:
+            raise ValueError(f"quantity low {self.low} is greater than high {self.high}")
+        return self
+
+    @property
+    def is_exact(self) -> bool:
+        return self.high is not None and self.low == self.high
+
+    def overlaps(self, other: Quantity) -> bool:
+        hi_self = math.inf if self.high is None else self.high
+        hi_other = math.inf if other.high is None else other.high
+        return self.low <= hi_other and other.low <= hi_self
+
+
+class ResolvedDate(Model):
+    start: dt.date | None = None
+    end: dt.date | None = None
+    precision: DatePrecision = "unresolved"
+    note: str | None = Field(None, description="Why it is unresolved, or a weekday that does not fit.")
+    weekday_mismatch: bool = False
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ResolvedDate:
+        if (self.start is None) != (self.end is None):
+            raise ValueError("date start and end must both be set or both be empty")
+        if self.start and self.end and self.start > self.end:
+            raise ValueError(f"date start {self.start} is after end {self.end}")
+        if self.precision != "unresolved" and self.start is None:
+            raise ValueError("a resolved date needs a start")
+        return self
+
+
+class ResolvedPlace(Model):
+    canonical: str | None = Field(None, description="Gazetteer name, or None when unknown.")
+    kind: PlaceKind | None = None
+    within: list[str] = Field(default_factory=list, description="Containing places, innermost first.")
+    matched: str | None = Field(None, description="The alias or name that matched.")
+    score: float | None = Field(None, ge=0, le=100)
+
+
+class ClaimEvent(Model):
+    type: EventType
+    date_as_written: str | None = None
+    date: ResolvedDate | None = None
+    place_as_written: str | None = None
+    place: ResolvedPlace | None = None
+    perpetrator: str | None = None
+    target: str | None = None
+
+
+class SourceRef(Model):
+    name: str = Field(description="The original source as the article attributes it.")
+    kind: SourceKind = "outlet"
+
+
+class Grounding(Model):
+    status: GroundingStatus = "unchecked"
+    missing_numbers: list[str] = Field(default_factory=list, description="Numbers of the value not in the quote.")
+    note: str | None = None
+
+
+class Claim(Model):
+    id: str = Field(description='"<article id>.c<n>", stable across runs on the same answer.')
+    article_id: str
+    outlet: str
+    facet: Facet
+    value: str = Field(description="The value as written.")
+    quantity: Quantity | None = Field(None, description="Filled by normalize when the value is numeric.")
+    event: ClaimEvent
+    source: SourceRef
+    stance: Stance
+    quote: Quote
+    grounding: Grounding = Field(default_factory=Grounding)
+    referring_expressions: list[ReferringExpression] = Field(default_factory=list)
+    chunk_index: int = Field(0, ge=0)
+    # Raw numbers from the model, kept so normalize can build the interval.
+    number: float | None = None
+    number_high: float | None = None
+    qualifier: Qualifier | None = None
+    unit: str | None = None
+
+    @field_validator("id", "article_id")
+    @classmethod
+    def _ids(cls, value: str) -> str:
+        return _check_id(value)
+
+    @property
+    def grounded(self) -> bool:
+        return self.grounding.status == "grounded"
+
+
+# --- Events, findings, framing ----------------------------------------------
+
+
+class EventLink(Model):
+    """An uncertain link: the two events may be one, shown with the reasons."""
+
+    event_id: str
+    score: float = Field(ge=0, le=1)
+    reasons: list[str]
+
+
+class Event(Model):
+    id: str
+    kind: Literal["event", "topic"] = Field(
+        "event", description="topic: background facts grouped by subject, not a dated event."
+    )
+    type: EventType
+    label: str
+    date: ResolvedDate | None = None
+    place: ResolvedPlace | None = None
+    claim_ids: list[str]
+    article_ids: list[str]
+    possibly_same_as: list[EventLink] = Field(default_factory=list)
+
+
+class FindingValue(Model):
+    """One outlet's value for a fact, with everything needed to check it."""
+
+    claim_id: str
+    article_id: str
+    outlet: str
+    value: str
+    quantity: Quantity | None = None
+    quote: Quote
+    source: SourceRef
+    stance: Stance
+    grounded: bool
+
+
+class Finding(Model):
+    id: str
+    event_id: str
+    facet: Facet
+    verdict: Verdict
+    values: list[FindingValue]
+    outlets: list[str] = Field(description="Distinct outlets with grounded support.")
+    original_sources: list[str] = Field(description="Distinct independent original sources.")
+    explanation: str = Field(description='"3 outlets, 1 original source (US-led coalition statement)".')
+    rank: float = Field(0.0, description="Higher is more important; contradictions on numbers rank first.")
+
+    @field_validator("verdict", mode="before")
+    @classmethod
+    def _known_verdict(cls, value: Any) -> Any:
+        if value not in VERDICTS:
+            raise ValueError(f"unknown verdict {value!r}; expected one of {', '.join(VERDICTS)}")
+        return value
+
+
+class FramingEntry(Model):
+    outlet: str
+    article_id: str
+    expression: str
+    voice: Voice
+    quoted_from: str | None = None
+    loaded_terms: list[str] = Field(default_factory=list, description="Evaluative words found in the expression.")
+    claim_id: str | None = None
+    start: int | None = Field(None, ge=0)
+    end: int | None = Field(None, ge=0)
+
+    @property
+    def loaded(self) -> bool:
+        return bool(self.loaded_terms)
+
+
+class FramingTable(Model):
+    referent: str
+    referent_kind: ReferentKind
+    entries: list[FramingEntry]
+
+
+# --- LLM run accounting -----------------------------------------------------
+
+
+class Usage(Model):
+    calls: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cost_usd: float = 0.0
+    cache_hits: int = 0
+    retries: int = 0
+
+    def __add__(self, other: Usage) -> Usage:
+        return Usage(**{k: getattr(self, k) + getattr(other, k) for k in Usage.model_fields})
+
+
+class ArticleFailure(Model):
+    article_id: str
+    path: str | None = None
+    stage: str = "extract"
+    reason: str
+    attempts: int = 0
+
+
+class Exchange(Model):
+    """One recorded LLM exchange: readable JSON, replayable with no network."""
+
+    model_config = ConfigDict(extra="forbid", protected_namespaces=())
+
+    stage: str = Field(description='"extract", "summary", ...')
+    article_id: str | None = None
+    input_sha256: str = Field(description="sha256 of the exact input answered (article text or chunk).")
+    chunk_index: int = 0
+    model: str
+    mode: str
+    prompt_fingerprint: str
+    request: dict[str, Any] = Field(description="The request body sent (messages, tools...), no headers.")
+    response: dict[str, Any] = Field(description="The raw response body, as JSON.")
+    responses: list[dict[str, Any]] = Field(
+        default_factory=list, description="Further raw bodies for re-asks, in order."
+    )
+    usage: dict[str, Any] = Field(default_factory=dict)
+    latency_ms: float | None = None
+    recorded_at: str
+    recorded_by: str = Field(description='The model that answered, or "hand-written".')
+
+
+class RunInfo(Model):
+    model_config = ConfigDict(extra="forbid", protected_namespaces=())
+
+    model: str | None = None
+    mode: str | None = None
+    replay_dir: str | None = None
+    recorded_by: list[str] = Field(default_factory=list, description="Who wrote the replayed answers.")
+    usage: Usage = Field(default_factory=Usage)
+    started_at: dt.datetime | None = None
+    duration_s: float | None = None
+
+
+class SummarySentence(Model):
+    text: str
+    finding_ids: list[str] = Field(min_length=1)
+
+
+class Report(Model):
+    schema_version: str = SCHEMA_VERSION
+    generated_at: dt.datetime | None = None
+    articles: list[Article] = Field(default_factory=list)
+    claims: list[Claim] = Field(default_factory=list)
+    events: list[Event] = Field(default_factory=list)
+    findings: list[Finding] = Field(default_factory=list)
+    framing: list[FramingTable] = Field(default_factory=list)
+    failures: list[ArticleFailure] = Field(default_factory=list)
+    problems: list[IngestProblem] = Field(default_factory=list)
+    summary: list[SummarySentence] = Field(default_factory=list)
+    run: RunInfo = Field(default_factory=RunInfo)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Report:
+        texts = {a.id: a.text for a in self.articles}
+        claim_ids = set()
+        for claim in self.claims:
+            claim_ids.add(claim.id)
+            if texts and claim.article_id not in texts:
+                raise ValueError(f"claim {claim.id} refers to unknown article {claim.article_id}")
+            if claim.article_id in texts:
+                try:
+                    claim.quote.check_against(texts[claim.article_id])
+                except ValueError as exc:
+                    raise ValueError(f"claim {claim.id}: {exc}") from None
+        event_ids = {e.id for e in self.events}
+        for event in self.events:
+            unknown = [c for c in event.claim_ids if c not in claim_ids]
+            if unknown:
+                raise ValueError(f"event {event.id} refers to unknown claims {unknown}")
+        finding_ids = set()
+        for finding in self.findings:
+            finding_ids.add(finding.id)
+            if finding.event_id not in event_ids:
+                raise ValueError(f"finding {finding.id} refers to unknown event {finding.event_id}")
+        for sentence in self.summary:
+            missing = [f for f in sentence.finding_ids if f not in finding_ids]
+            if missing:
+                raise ValueError(f"summary sentence cites unknown findings {missing}")
+        return self
+
+    def article(self, article_id: str) -> Article:
+        return next(a for a in self.articles if a.id == article_id)
+
+    def claim(self, claim_id: str) -> Claim:
+        return next(c for c in self.claims if c.id == claim_id)
