@@ -4,11 +4,16 @@ The public API mirrors the pipeline, one function per stage::
 
     import reconcile
     ingested = reconcile.ingest(["seeds/"])
+
+Exports are loaded on first use, so ``import reconcile`` stays quick and the
+deterministic stages never pull in the LLM client.
 """
 
 from __future__ import annotations
 
+import importlib
 from importlib.metadata import PackageNotFoundError, version
+from typing import Any
 
 from reconcile.errors import ConfigError, FixtureError, InputError, LLMError, ReconcileError
 
@@ -17,6 +22,15 @@ try:
 except PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0.0.0"
 
+# public name -> module that defines it
+_EXPORTS: dict[str, str] = {
+    "Article": "reconcile.models",
+    "Claim": "reconcile.models",
+    "Event": "reconcile.models",
+    "Finding": "reconcile.models",
+    "Report": "reconcile.models",
+}
+
 __all__ = [
     "ConfigError",
     "FixtureError",
@@ -24,4 +38,14 @@ __all__ = [
     "LLMError",
     "ReconcileError",
     "__version__",
+    *_EXPORTS,
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'reconcile' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
