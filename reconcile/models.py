@@ -222,6 +222,21 @@ class ClaimDraft(Model):
     referring_expressions: list[ReferringExpression] = Field(default_factory=list)
 
 
+class Chunk(Model):
+    """A piece of a long article sent to the model on its own; offsets are into Article.text."""
+
+    index: int = Field(ge=0)
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+    text: str
+
+    @model_validator(mode="after")
+    def _span(self) -> Chunk:
+        if self.end < self.start or self.end - self.start != len(self.text):
+            raise ValueError(f"chunk {self.index}: offsets {self.start}-{self.end} do not fit its text")
+        return self
+
+
 class ExtractionResponse(Model):
     """The whole answer for one article (or one chunk of it)."""
 
@@ -337,6 +352,7 @@ class Claim(Model):
     id: str = Field(description='"<article id>.c<n>", stable across runs on the same answer.')
     article_id: str
     outlet: str
+    published: dt.date | None = Field(None, description="The article's publication date, for resolving dates.")
     facet: Facet
     value: str = Field(description="The value as written.")
     quantity: Quantity | None = Field(None, description="Filled by normalize when the value is numeric.")
