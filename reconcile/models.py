@@ -182,43 +182,36 @@ class EventDraft(Model):
     """The event a claim is about, in the article's own words."""
 
     type: EventType
-    date_as_written: str | None = Field(
-        None, description='When, exactly as the article says it: "yesterday, Wednesday", "on August 24".'
-    )
-    place_as_written: str | None = Field(
-        None, description='Where, exactly as written: "Green Village", "near al-Mayadeen".'
-    )
-    perpetrator: str | None = Field(None, description="Who carried it out, as the article names them.")
-    target: str | None = Field(None, description="What or who was targeted, as written.")
+    date_as_written: str | None = Field(None, description='As written: "yesterday, Wednesday".')
+    place_as_written: str | None = Field(None, description='As written: "near al-Mayadeen".')
+    perpetrator: str | None = Field(None, description="As the article names them.")
+    target: str | None = None
 
 
 class ReferringExpression(Model):
     """How the article names a key referent (a base, an armed group, a strike)."""
 
-    referent: str = Field(description='Plain neutral name: "Green Village base", "Iran-backed militias".')
+    referent: str = Field(description='Neutral name: "Green Village base".')
     referent_kind: ReferentKind
-    expression: str = Field(description="The words used, verbatim from the article.")
-    voice: Voice = Field(description="own: the outlet's words; quoted: inside a quotation of someone.")
-    quoted_from: str | None = Field(None, description="Who is quoted, when voice is quoted.")
+    expression: str = Field(description="The words used, verbatim.")
+    voice: Voice = Field(description="quoted: inside someone's quotation; own: the outlet's words.")
+    quoted_from: str | None = None
 
 
 class ClaimDraft(Model):
     """One checkable factual claim as the model extracts it, before grounding."""
 
     facet: Facet
-    value: str = Field(description='The value as written: "eight rockets", "at least 16 times", "no casualties".')
-    number: float | None = Field(None, description="The number in the value, if any (8 for 'eight').")
-    number_high: float | None = Field(None, description="Upper end when the value is a range ('7 to 10').")
-    qualifier: Qualifier | None = Field(None, description="How the number is hedged, as written.")
-    unit: str | None = Field(None, description='What is counted: "rockets", "service members".')
+    value: str = Field(description='As written: "eight rockets", "at least 16 times".')
+    number: float | None = Field(None, description="8 for 'eight'.")
+    number_high: float | None = Field(None, description="Upper end of a range.")
+    qualifier: Qualifier | None = None
+    unit: str | None = Field(None, description='What is counted: "rockets".')
     event: EventDraft
-    source: str = Field(
-        description='Original source the article attributes this to, e.g. "US-led coalition statement", '
-        '"Syrian Observatory for Human Rights", or "outlet" for its own voice.'
-    )
+    source: str = Field(description='Original source it is attributed to, or "outlet" for its own voice.')
     source_kind: SourceKind = "outlet"
     stance: Stance
-    quote: str = Field(description="Verbatim words from the article that support the claim.")
+    quote: str = Field(description="Exact words of the article that state the claim.")
     referring_expressions: list[ReferringExpression] = Field(default_factory=list)
 
 
@@ -463,15 +456,18 @@ class FramingTable(Model):
 
 
 class Usage(Model):
-    calls: int = 0
+    calls: int = Field(0, description="Requests sent to the model, retries and re-asks included.")
     input_tokens: int = 0
     output_tokens: int = 0
-    cost_usd: float = 0.0
+    cost_usd: float | None = Field(0.0, description="None when a model's price is unknown (not 0).")
     cache_hits: int = 0
-    retries: int = 0
+    retries: int = Field(0, description="Transport retries (timeouts, 429, 5xx, dropped connections).")
+    reasks: int = Field(0, description="Schema-invalid answers sent back with their validation error.")
 
     def __add__(self, other: Usage) -> Usage:
-        return Usage(**{k: getattr(self, k) + getattr(other, k) for k in Usage.model_fields})
+        total = {k: getattr(self, k) + getattr(other, k) for k in Usage.model_fields if k != "cost_usd"}
+        unknown = self.cost_usd is None or other.cost_usd is None
+        return Usage(**total, cost_usd=None if unknown else self.cost_usd + other.cost_usd)  # type: ignore[operator]
 
 
 class ArticleFailure(Model):
@@ -503,6 +499,28 @@ class Exchange(Model):
     latency_ms: float | None = None
     recorded_at: str
     recorded_by: str = Field(description='The model that answered, or "hand-written".')
+
+
+class ExtractionRun(Model):
+    """What an extraction run produced: the claims, the articles that failed, and what it cost."""
+
+    model_config = ConfigDict(extra="forbid", protected_namespaces=())
+
+    claims: list[Claim] = Field(default_factory=list)
+    failures: list[ArticleFailure] = Field(default_factory=list)
+    article_ids: list[str] = Field(default_factory=list, description="Every article attempted, in order.")
+    usage: Usage = Field(default_factory=Usage)
+    article_usage: dict[str, Usage] = Field(default_factory=dict, description="Per article id.")
+    model: str | None = None
+    mode: str | None = None
+    replay_dir: str | None = None
+    recorded_by: list[str] = Field(default_factory=list, description="Who wrote the replayed answers.")
+    warnings: list[str] = Field(default_factory=list, description="Stale fixtures and other non-fatal notes.")
+
+    @property
+    def ok_article_ids(self) -> list[str]:
+        failed = {f.article_id for f in self.failures}
+        return [a for a in self.article_ids if a not in failed]
 
 
 class RunInfo(Model):
