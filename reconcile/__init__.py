@@ -12,6 +12,8 @@ deterministic stages never pull in the LLM client.
 from __future__ import annotations
 
 import importlib
+import sys
+import types
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
@@ -29,6 +31,8 @@ _EXPORTS: dict[str, str] = {
     "Event": "reconcile.models",
     "Finding": "reconcile.models",
     "Report": "reconcile.models",
+    "ingest": "reconcile.ingest",
+    "IngestResult": "reconcile.models",
 }
 
 __all__ = [
@@ -49,3 +53,19 @@ def __getattr__(name: str) -> Any:
     value = getattr(importlib.import_module(module), name)
     globals()[name] = value
     return value
+
+
+class _Package(types.ModuleType):
+    """Keeps exported functions bound when their same-named submodule is imported.
+
+    Importing ``reconcile.ingest`` (the module) sets the package attribute
+    ``ingest`` to the module, which would shadow the function ``reconcile.ingest``.
+    """
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if isinstance(value, types.ModuleType) and _EXPORTS.get(name) == value.__name__:
+            value = getattr(value, name)
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
