@@ -1,0 +1,975 @@
+"""Render a ``Report`` as a Markdown brief, a self-contained HTML page, or JSON.
+
+The templates live in ``reconcile/templates``. Article-derived text (values,
+quotes, outlet names, titles) only ever reaches a template as data: the HTML
+environment autoescapes it, and the Markdown environment escapes every
+expression through ``finalize``, so neither HTML nor Markdown nor template
+syntax inside an article can change the brief. Everything a brief says about
+an event is built here from its findings, and every fact keeps its finding id,
+claim id and quote so it can be checked.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import os
+import re
+import sys
+import tempfile
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote as url_quote
+from urllib.parse import urlparse
+
+import jinja2
+from markupsafe import Markup, escape
+
+from reconcile.errors import ConfigError
+from reconcile.models import (
+    Article,
+    Claim,
+    Event,
+    Finding,
+    FindingValue,
+    Quantity,
+    Report,
+    ResolvedDate,
+    RunInfo,
+)
+
+__all__ = ["render_html", "render_json", "render_markdown", "write_brief"]
+
+VERDICT_MARKS = {
+    "agree": "✔",
+    "compatible": "≈",
+    "contradict": "✖",
+    "complementary": "+",
+    "single_source": "①",
+}
+VERDICT_LABELS = {
+    "agree": "agree",
+    "compatible": "compatible",
+    "contradict": "contradict",
+    "complementary": "complementary",
+    "single_source": "single source",
+}
+FACET_LABELS = {
+    "munition_count": "munitions fired",
+    "munition_type": "type of munition",
+    "killed": "killed",
+    "injured": "injured",
+    "casualties": "casualties",
+    "damage": "damage",
+    "perpetrator": "perpetrator",
+    "responsibility": "claim of responsibility",
+    "target": "target",
+    "location": "location",
+    "time": "time",
+    "launch_site": "launch site",
+    "response": "response",
+    "outcome": "outcome",
+    "troop_count": "troop numbers",
+    "attack_count": "number of attacks",
+    "statement": "statement",
+    "other": "other fact",
+}
+GROUNDING_LABELS = {
+    "quote_not_found": "quote not found in the article",
+    "number_not_in_quote": "number not in the quote",
+    "unchecked": "quote not checked",
+    "grounded": "grounded",
+}
+# Beyond every contradiction, how many other cross-outlet findings the key findings show.
+KEY_FINDINGS_BEYOND_CONTRADICTIONS = 6
+
+
+# --- View model: what the templates show ------------------------------------
+
+
+@dataclass
+class Part:
+    """A piece of a template-built sentence; ``value`` pieces are article-derived and emphasised."""
+
+    text: str
+    value: bool = False
+    href: str | None = None
+
+
+@dataclass
+class ValueRow:
+    claim_id: str
+    article_id: str
+    outlet: str
+    value: str
+    quote: str
+    quote_linked: bool  # the quote has offsets, so the HTML links to it in the article
+    match: str
+    match_score: float | None
+    source: str
+    source_kind: str
+    stance: str
+
+
+@dataclass
+class FindingView:
+    id: str
+    event_id: str
+    event_label: str
+    facet: str
+    facet_label: str
+    verdict: str
+    mark: str
+    verdict_label: str
+    explanation: str
+    sentence: list[Part]
+    rows: list[ValueRow]
+    outlets: list[str]
+    original_sources: list[str]
+    rank: float
+
+
+@dataclass
+class ClaimRow:
+    """A claim shown outside a finding: ungrounded, or not compared."""
+
+    claim_id: str
+    article_id: str
+    event_id: str | None
+    event_label: str | None
+    outlet: str
+    facet_label: str
+    value: str
+    quote: str
+    quote_linked: bool
+    source: str
+    reason: str
+
+
+@dataclass
+class TimelineEntry:
+    date: str
+    sort_key: tuple[int, str]
+    mentions: list[tuple[str, str]]  # (outlet, as written)
+
+
+@dataclass
+class LinkView:
+    event_id: str
+    label: str
+    score: float
+    reasons: list[str]
+
+
+@dataclass
+class EventView:
+    id: str
+    label: str
+    kind: str
+    type_label: str
+    date: str
+    place: str
+    outlets: list[str]
+    summary: list[list[Part]]
+    timeline: list[TimelineEntry]
+    findings: list[FindingView]
+    single_source: list[FindingView]
+    not_compared: list[ClaimRow]
+    links: list[LinkView]
+
+
+@dataclass
+class FramingCell:
+    expression: str
+    voice: str
+    quoted_from: str | None
+    loaded_terms: list[str]
+    claim_id: str | None
+    parts: list[Part] = field(default_factory=list)  # expression split so loaded terms can be marked
+
+
+@dataclass
+class FramingRow:
+    outlet: str
+    cells: list[FramingCell]
+
+
+@dataclass
+class FramingView:
+    referent: str
+    kind: str
+    rows: list[FramingRow]
+    any_loaded: bool
+
+
+@dataclass
+class SourceView:
+    article_id: str
+    outlet: str
+    outlet_known: bool
+    title: str | None
+    url: str | None  # only http(s) URLs; anything else is shown as text, never linked
+    url_text: str | None
+    published: str
+    path: str | None
+    claims: int
+
+
+@dataclass
+class ProblemView:
+    subject: str
+    stage: str
+    reason: str
+
+
+@dataclass
+class SummaryView:
+    text: str
+    finding_ids: list[str]
+
+
+@dataclass
+class ArticleText:
+    id: str
+    outlet: str
+    title: str | None
+    html: Markup
+
+
+@dataclass
+class BriefView:
+    title: str
+    generated_at: str | None
+    outlets: list[str]
+    date_span: str
+    producer: str
+    usage: str
+    counts: dict[str, int]
+    summary: list[SummaryView]
+    key_findings: list[FindingView]
+    events: list[EventView]
+    framing: list[FramingView]
+    ungrounded: list[ClaimRow]
+    unprocessed: list[ProblemView]
+    sources: list[SourceView]
+    articles: list[ArticleText]
+
+
+# --- Formatting helpers -----------------------------------------------------
+
+
+def format_date(value: dt.date | None) -> str:
+    return f"{value.day} {value:%B %Y}" if value else "undated"
+
+
+def format_resolved_date(date: ResolvedDate | None, as_written: str | None = None) -> str:
+    if date is None or date.start is None or date.end is None or date.precision == "unresolved":
+        return f"date unresolved (“{as_written}”)" if as_written else "date unresolved"
+    if date.precision == "day" or date.start == date.end:
+        text = format_date(date.start)
+    elif date.precision == "month":
+        text = f"{date.start:%B %Y}"
+    elif date.precision == "year":
+        text = f"{date.start:%Y}"
+    else:
+        text = f"{format_date(date.start)} – {format_date(date.end)}"
+    if date.weekday_mismatch:
+        text += " (weekday does not fit)"
+    return text
+
+
+def _date_sort_key(date: ResolvedDate | None) -> tuple[int, str]:
+    if date is None or date.start is None:
+        return (1, "")
+    return (0, date.start.isoformat())
+
+
+def format_number(value: float) -> str:
+    return f"{value:,.0f}" if value == int(value) else f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
+def format_quantity(quantity: Quantity) -> str:
+    """An interval in words: "8 rockets", "at least 16", "7–10", "no casualties"."""
+    unit = f" {quantity.unit}" if quantity.unit else ""
+    low = format_number(quantity.low)
+    if quantity.qualifier == "none":
+        return f"0{unit}"
+    if quantity.high is None:
+        return f"at least {low}{unit}"
+    high = format_number(quantity.high)
+    if quantity.low == quantity.high:
+        return f"about {low}{unit}" if quantity.qualifier == "approximate" else f"{low}{unit}"
+    if quantity.low == 0:
+        return f"up to {high}{unit}"
+    return f"{low}–{high}{unit}"
+
+
+def format_usage(run: RunInfo) -> str:
+    usage = run.usage
+    tokens = usage.input_tokens + usage.output_tokens
+    text = (
+        f"{usage.calls} LLM call{'s' if usage.calls != 1 else ''} · {tokens:,} tokens "
+        f"({usage.input_tokens:,} in, {usage.output_tokens:,} out) · cost ${usage.cost_usd:.4f}"
+    )
+    if usage.cache_hits:
+        text += f" · {usage.cache_hits} answered from cache"
+    if usage.retries:
+        text += f" · {usage.retries} retries"
+    return text
+
+
+def describe_producer(run: RunInfo) -> str:
+    """Who wrote the claims: a model, or replayed fixtures and who wrote those."""
+    if run.replay_dir is not None:
+        authors = sorted(set(run.recorded_by))
+        if not authors:
+            return "replayed fixtures"
+        if authors == ["hand-written"]:
+            return "replayed fixtures (hand-written)"
+        return f"replayed fixtures (recorded by {', '.join(authors)})"
+    if run.model:
+        return f"{run.model} ({run.mode} mode)" if run.mode else run.model
+    return "no model (no extraction run recorded)"
+
+
+def safe_url(url: str | None) -> str | None:
+    """Only http(s) URLs become links: a ``javascript:`` URL in metadata must stay text."""
+    if not url:
+        return None
+    parsed = urlparse(url.strip())
+    if parsed.scheme.lower() not in ("http", "https") or not parsed.netloc:
+        return None
+    # Percent-encode what could end a Markdown link or an HTML attribute early.
+    return url_quote(url.strip(), safe=":/?#@!$&'*+,;=%~-._")
+
+
+_ANCHOR_UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
+
+
+def anchor_id(*parts: str) -> str:
+    """An HTML id from a prefix and ids; anything but letters, digits, '.', '_' and '-' becomes '_'."""
+    return "-".join(_ANCHOR_UNSAFE.sub("_", str(p)) for p in parts)
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+# --- Building the view ------------------------------------------------------
+
+
+def _value_rows(finding: Finding) -> list[ValueRow]:
+    return [_value_row(v) for v in finding.values if v.grounded]
+
+
+def source_label(name: str, kind: str) -> str:
+    """The outlet's own voice is shown as such, not as a source called "outlet"."""
+    if kind == "outlet" or name.strip().casefold() in ("outlet", "the outlet"):
+        return "the outlet itself"
+    return name
+
+
+def _value_row(value: FindingValue) -> ValueRow:
+    return ValueRow(
+        claim_id=value.claim_id,
+        article_id=value.article_id,
+        outlet=value.outlet,
+        value=value.value,
+        quote=value.quote.text,
+        quote_linked=value.quote.start is not None,
+        match=value.quote.match,
+        match_score=value.quote.score,
+        source=source_label(value.source.name, value.source.kind),
+        source_kind=value.source.kind,
+        stance=value.stance,
+    )
+
+
+def _distinct_values(values: Iterable[FindingValue]) -> list[tuple[str, list[str]]]:
+    """Group values that say the same (same interval, or same words), keeping outlets in order.
+
+    "no casualties" and "did not result in any casualties" are one group when both are
+    [0, 0]; each group is shown with the first wording met.
+    """
+    groups: dict[object, tuple[str, list[str]]] = {}
+    for value in values:
+        key: object = " ".join(value.value.casefold().split())
+        if value.quantity is not None:
+            key = (value.quantity.low, value.quantity.high)
+        text, outlets = groups.setdefault(key, (value.value, []))
+        if value.outlet not in outlets:
+            outlets.append(value.outlet)
+    return list(groups.values())
+
+
+def _sources_clause(finding: Finding) -> list[Part]:
+    sources = finding.original_sources
+    if not sources:
+        return []
+    if len(sources) == 1:
+        scope = "all from" if len(finding.outlets) > 1 else "from"
+        source = source_label(sources[0], "")
+        return [Part(f", {scope} 1 original source ("), Part(source, value=True), Part(")")]
+    parts = [Part(f", from {len(sources)} independent original sources (")]
+    for index, source in enumerate(sources):
+        if index:
+            parts.append(Part(", "))
+        parts.append(Part(source_label(source, ""), value=True))
+    parts.append(Part(")"))
+    return parts
+
+
+def _listed_values(groups: list[tuple[str, list[str]]], joiner: str) -> list[Part]:
+    parts: list[Part] = []
+    for index, (text, outlets) in enumerate(groups):
+        if index:
+            parts.append(Part(joiner))
+        parts.append(Part(text, value=True))
+        parts.append(Part(f" ({', '.join(outlets)})"))
+    return parts
+
+
+def finding_sentence(finding: Finding) -> list[Part]:
+    """One sentence from the finding alone: its verdict, values, outlets and original sources."""
+    grounded = [v for v in finding.values if v.grounded]
+    facet = FACET_LABELS.get(finding.facet, finding.facet)
+    groups = _distinct_values(grounded)
+    outlets = len(finding.outlets)
+    if not groups:
+        return [Part(f"No grounded value for {facet}: nothing here counts as support.")]
+    if finding.verdict == "agree":
+        shared = groups[0][0]
+        quantities = {(v.quantity.low, v.quantity.high) for v in grounded if v.quantity}
+        if len(quantities) == 1 and all(v.quantity for v in grounded) and len(groups) > 1:
+            quantity = grounded[0].quantity
+            assert quantity is not None
+            shared = format_quantity(quantity)
+        parts = [Part(f"{_plural(outlets, 'outlet')} agree on {facet}: "), Part(shared, value=True)]
+        return [*parts, *_sources_clause(finding), Part(".")]
+    if finding.verdict == "compatible":
+        parts = [Part(f"{_plural(outlets, 'outlet')} give compatible {facet}: ")]
+        return [*parts, *_listed_values(groups, ", "), *_sources_clause(finding), Part(".")]
+    if finding.verdict == "contradict":
+        parts = [Part(f"Outlets contradict each other on {facet}: ")]
+        return [*parts, *_listed_values(groups, " versus "), *_sources_clause(finding), Part(".")]
+    if finding.verdict == "complementary":
+        parts = [Part(f"Different facts on {facet}, not a contradiction: ")]
+        return [*parts, *_listed_values(groups, "; "), *_sources_clause(finding), Part(".")]
+    value = grounded[0]
+    parts = [Part(f"Only {value.outlet} reports {facet}: "), Part(value.value, value=True)]
+    source = source_label(value.source.name, value.source.kind)
+    return [*parts, Part(" (source: "), Part(source, value=True), Part(").")]
+
+
+def _finding_view(finding: Finding, event_labels: dict[str, str]) -> FindingView:
+    return FindingView(
+        id=finding.id,
+        event_id=finding.event_id,
+        event_label=event_labels.get(finding.event_id, finding.event_id),
+        facet=finding.facet,
+        facet_label=FACET_LABELS.get(finding.facet, finding.facet),
+        verdict=finding.verdict,
+        mark=VERDICT_MARKS[finding.verdict],
+        verdict_label=VERDICT_LABELS[finding.verdict],
+        explanation=finding.explanation,
+        sentence=finding_sentence(finding),
+        rows=_value_rows(finding),
+        outlets=finding.outlets,
+        original_sources=finding.original_sources,
+        rank=finding.rank,
+    )
+
+
+def _is_cross_outlet(finding: Finding) -> bool:
+    return finding.verdict != "single_source" and len(finding.outlets) > 1
+
+
+def select_key_findings(findings: list[Finding]) -> list[Finding]:
+    """Every contradiction first, then the highest-ranked other findings across outlets."""
+    by_rank = sorted(findings, key=lambda f: (-f.rank, f.id))
+    contradictions = [f for f in by_rank if f.verdict == "contradict"]
+    others = [f for f in by_rank if f.verdict != "contradict" and _is_cross_outlet(f)]
+    return contradictions + others[:KEY_FINDINGS_BEYOND_CONTRADICTIONS]
+
+
+def _timeline(claims: list[Claim]) -> list[TimelineEntry]:
+    entries: dict[str, TimelineEntry] = {}
+    for claim in claims:
+        # Ungrounded claims are not evidence, and claims that say nothing about when add nothing.
+        if not claim.grounded or (claim.event.date is None and not claim.event.date_as_written):
+            continue
+        label = format_resolved_date(claim.event.date)
+        entry = entries.setdefault(label, TimelineEntry(label, _date_sort_key(claim.event.date), []))
+        mention = (claim.outlet, claim.event.date_as_written or "")
+        if mention not in entry.mentions:
+            entry.mentions.append(mention)
+    return sorted(entries.values(), key=lambda e: (e.sort_key, e.date))
+
+
+def _claim_row(claim: Claim, event: Event | None, reason: str) -> ClaimRow:
+    return ClaimRow(
+        claim_id=claim.id,
+        article_id=claim.article_id,
+        event_id=event.id if event else None,
+        event_label=event.label if event else None,
+        outlet=claim.outlet,
+        facet_label=FACET_LABELS.get(claim.facet, claim.facet),
+        value=claim.value,
+        quote=claim.quote.text,
+        quote_linked=claim.quote.start is not None,
+        source=source_label(claim.source.name, claim.source.kind),
+        reason=reason,
+    )
+
+
+def _ungrounded_reason(claim: Claim) -> str:
+    reason = GROUNDING_LABELS.get(claim.grounding.status, claim.grounding.status)
+    if claim.grounding.missing_numbers:
+        reason += f" (missing: {', '.join(claim.grounding.missing_numbers)})"
+    if claim.grounding.note:
+        reason += f"; {claim.grounding.note}"
+    return reason
+
+
+def _event_view(
+    event: Event,
+    findings: list[Finding],
+    claims: dict[str, Claim],
+    event_labels: dict[str, str],
+    compared_claims: set[str],
+) -> EventView:
+    event_claims = [claims[c] for c in event.claim_ids if c in claims]
+    ordered = sorted(findings, key=lambda f: (f.verdict == "single_source", -f.rank, f.id))
+    views = [_finding_view(f, event_labels) for f in ordered]
+    multi = [v for v in views if v.verdict != "single_source"]
+    single = [v for v in views if v.verdict == "single_source"]
+    outlets = list(dict.fromkeys(c.outlet for c in event_claims if c.grounded))
+    not_compared = [
+        _claim_row(c, event, "not compared with other outlets")
+        for c in event_claims
+        if c.grounded and c.id not in compared_claims
+    ]
+    place = ""
+    if event.place is not None:
+        place = event.place.canonical or event.place.matched or ""
+    return EventView(
+        id=event.id,
+        label=event.label,
+        kind=event.kind,
+        type_label=event.type.replace("_", " ") if event.kind == "event" else "background topic",
+        date=format_resolved_date(event.date) if event.kind == "event" else "",
+        place=place,
+        outlets=outlets,
+        summary=[v.sentence for v in multi] or [v.sentence for v in single[:3]],
+        timeline=_timeline(event_claims) if event.kind == "event" else [],
+        findings=multi,
+        single_source=single,
+        not_compared=not_compared,
+        links=[
+            LinkView(link.event_id, event_labels.get(link.event_id, link.event_id), link.score, link.reasons)
+            for link in event.possibly_same_as
+        ],
+    )
+
+
+def _event_order(event: Event, findings: list[Finding]) -> tuple[Any, ...]:
+    """Background topics last; then events with contradictions, then by outlets, then by date."""
+    contradictions = sum(f.verdict == "contradict" for f in findings)
+    top_rank = max((f.rank for f in findings), default=0.0)
+    return (
+        event.kind == "topic",
+        -contradictions,
+        -len(event.article_ids),
+        -top_rank,
+        _date_sort_key(event.date),
+    )
+
+
+def _split_loaded(expression: str, terms: list[str]) -> list[Part]:
+    """Split an expression so each loaded term is its own part (marked in the brief)."""
+    spans: list[tuple[int, int]] = []
+    lowered = expression.casefold()
+    for term in terms:
+        start = lowered.find(term.casefold()) if term else -1
+        if start >= 0:
+            spans.append((start, start + len(term)))
+    parts: list[Part] = []
+    cursor = 0
+    for start, end in sorted(spans):
+        if start < cursor:
+            continue
+        if start > cursor:
+            parts.append(Part(expression[cursor:start]))
+        parts.append(Part(expression[start:end], value=True))
+        cursor = end
+    if cursor < len(expression):
+        parts.append(Part(expression[cursor:]))
+    return parts
+
+
+def _framing_views(report: Report) -> list[FramingView]:
+    views = []
+    for table in report.framing:
+        rows: dict[str, FramingRow] = {}
+        seen: set[tuple[str, str, str]] = set()
+        for entry in table.entries:
+            key = (entry.outlet, entry.expression.casefold(), entry.voice)
+            if key in seen:
+                continue
+            seen.add(key)
+            row = rows.setdefault(entry.outlet, FramingRow(entry.outlet, []))
+            row.cells.append(
+                FramingCell(
+                    expression=entry.expression,
+                    voice=entry.voice,
+                    quoted_from=entry.quoted_from,
+                    loaded_terms=entry.loaded_terms,
+                    claim_id=entry.claim_id,
+                    parts=_split_loaded(entry.expression, entry.loaded_terms),
+                )
+            )
+        views.append(
+            FramingView(
+                referent=table.referent,
+                kind=table.referent_kind.replace("_", " "),
+                rows=list(rows.values()),
+                any_loaded=any(e.loaded_terms for e in table.entries),
+            )
+        )
+    return views
+
+
+def _source_view(article: Article, claim_count: int) -> SourceView:
+    url = safe_url(article.url)
+    return SourceView(
+        article_id=article.id,
+        outlet=article.outlet,
+        outlet_known=article.outlet_known,
+        title=article.title,
+        url=url,
+        url_text=article.url if article.url and not url else None,
+        published=format_date(article.published),
+        path=article.path,
+        claims=claim_count,
+    )
+
+
+def _date_span(articles: list[Article]) -> str:
+    dates = sorted(a.published for a in articles if a.published)
+    undated = len(articles) - len(dates)
+    if not dates:
+        text = "no publication dates"
+    elif dates[0] == dates[-1]:
+        text = format_date(dates[0])
+    else:
+        text = f"{format_date(dates[0])} – {format_date(dates[-1])}"
+    if dates and undated:
+        text += f" ({undated} undated)"
+    return text
+
+
+def highlight_article(text: str, spans: list[tuple[int, int, str, str | None]]) -> Markup:
+    """Article text with each quote in a ``<mark>``, built by slicing and escaping each piece.
+
+    ``spans`` are (start, end, claim id, anchor of the fact row that cites it). Quotes
+    may overlap, so the text is cut at every boundary and each piece is marked with
+    all the claims that cover it; a claim's anchor sits where its quote begins.
+    """
+    valid = [(s, e, c, back) for s, e, c, back in spans if 0 <= s < e <= len(text)]
+    cuts = sorted({0, len(text), *(s for s, _, _, _ in valid), *(e for _, e, _, _ in valid)})
+    out: list[str] = []
+    for start, end in zip(cuts, cuts[1:], strict=False):
+        piece = escape(text[start:end])
+        covering = [(s, e, c, back) for s, e, c, back in valid if s <= start and end <= e]
+        if not covering:
+            out.append(str(piece))
+            continue
+        starting = [c for s, _, c, _ in covering if s == start]
+        claim_ids = " ".join(c for _, _, c, _ in covering)
+        mark_id = f' id="{anchor_id("q", starting[0])}"' if starting else ""
+        anchors = "".join(f'<span class="anchor" id="{anchor_id("q", c)}"></span>' for c in starting[1:])
+        title = escape("claim " + ", ".join(c for _, _, c, _ in covering))
+        out.append(f'<mark class="quote"{mark_id} data-claims="{escape(claim_ids)}" title="{title}">')
+        out.append(f"{anchors}{piece}</mark>")
+        for _, quote_end, _, back in covering:
+            if quote_end == end and back:
+                out.append(f'<a class="back" href="#{escape(back)}" title="back to the fact">↩</a>')
+    return Markup("".join(out))
+
+
+def build_view(report: Report) -> BriefView:
+    """Everything the templates show, computed from the report alone."""
+    claims = {c.id: c for c in report.claims}
+    event_labels = {e.id: e.label for e in report.events}
+    findings_by_event: dict[str, list[Finding]] = defaultdict(list)
+    for finding in report.findings:
+        findings_by_event[finding.event_id].append(finding)
+    compared = {v.claim_id for f in report.findings for v in f.values}
+    events = sorted(report.events, key=lambda e: _event_order(e, findings_by_event[e.id]))
+    event_views = [_event_view(e, findings_by_event[e.id], claims, event_labels, compared) for e in events]
+    event_of_claim = {c: e.id for e in report.events for c in e.claim_ids}
+    events_by_id = {e.id: e for e in report.events}
+
+    ungrounded = [
+        _claim_row(c, events_by_id.get(event_of_claim.get(c.id, "")), _ungrounded_reason(c))
+        for c in report.claims
+        if not c.grounded
+    ]
+    # Where each quote's "back" link goes: the first place its claim is shown as a fact.
+    back_anchor: dict[str, str] = {}
+    for event_view in event_views:
+        for finding_view in [*event_view.findings, *event_view.single_source]:
+            for row in finding_view.rows:
+                back_anchor.setdefault(row.claim_id, anchor_id("v", finding_view.id, row.claim_id))
+        for claim_row in event_view.not_compared:
+            back_anchor.setdefault(claim_row.claim_id, anchor_id("n", claim_row.claim_id))
+    for claim_row in ungrounded:
+        back_anchor.setdefault(claim_row.claim_id, anchor_id("u", claim_row.claim_id))
+
+    spans_by_article: dict[str, list[tuple[int, int, str, str | None]]] = defaultdict(list)
+    for claim in report.claims:
+        if claim.quote.start is not None and claim.quote.end is not None:
+            spans_by_article[claim.article_id].append(
+                (claim.quote.start, claim.quote.end, claim.id, back_anchor.get(claim.id))
+            )
+    claims_per_article: dict[str, int] = defaultdict(int)
+    for claim in report.claims:
+        claims_per_article[claim.article_id] += 1
+
+    unprocessed = [ProblemView(f.path or f.article_id, f.stage, f.reason) for f in report.failures]
+    unprocessed += [
+        ProblemView(p.path, "ingest" if p.severity == "error" else "ingest (warning)", p.problem)
+        for p in report.problems
+    ]
+    outlets = list(dict.fromkeys(a.outlet for a in report.articles))
+    key = [_finding_view(f, event_labels) for f in select_key_findings(report.findings)]
+    return BriefView(
+        title="Cross-source brief",
+        generated_at=report.generated_at.strftime("%Y-%m-%d %H:%M UTC") if report.generated_at else None,
+        outlets=outlets,
+        date_span=_date_span(report.articles),
+        producer=describe_producer(report.run),
+        usage=format_usage(report.run),
+        counts={
+            "articles": len(report.articles),
+            "outlets": len(outlets),
+            "claims": len(report.claims),
+            "events": sum(e.kind == "event" for e in report.events),
+            "topics": sum(e.kind == "topic" for e in report.events),
+            "findings": len(report.findings),
+            "contradictions": sum(f.verdict == "contradict" for f in report.findings),
+            "ungrounded": len(ungrounded),
+            "unprocessed": len(unprocessed),
+        },
+        summary=[SummaryView(s.text, s.finding_ids) for s in report.summary],
+        key_findings=key,
+        events=event_views,
+        framing=_framing_views(report),
+        ungrounded=ungrounded,
+        unprocessed=unprocessed,
+        sources=[_source_view(a, claims_per_article[a.id]) for a in report.articles],
+        articles=[
+            ArticleText(a.id, a.outlet, a.title, highlight_article(a.text, spans_by_article[a.id]))
+            for a in report.articles
+        ],
+    )
+
+
+# --- Markdown escaping ------------------------------------------------------
+
+
+class MarkdownSafe(str):
+    """Text already safe for Markdown (built here, never from article text as is)."""
+
+
+_WHITESPACE = re.compile(r"\s+")
+_MD_ACTIVE = re.compile(r"([\\`*_\[\]<>|~])")
+_MD_ENTITY = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
+_MD_BLOCK_START = re.compile(r"^([#+\-=]|\d+[.)])")
+
+
+def markdown_escape(value: Any) -> str:
+    """Article text made inert in Markdown: one line, no tables broken, no HTML, links or emphasis."""
+    if isinstance(value, MarkdownSafe):
+        return value
+    if value is None:
+        return ""
+    text = _WHITESPACE.sub(" ", str(value))
+    text = _MD_ENTITY.sub("&amp;", text)
+    text = _MD_ACTIVE.sub(r"\\\1", text)
+    # A value at the start of a line must not open a heading or a list.
+    return _MD_BLOCK_START.sub(_escape_block_start, text)
+
+
+def _escape_block_start(match: re.Match[str]) -> str:
+    token = match.group(0)  # "#", "-", "+", "=" or "12." / "12)"
+    return f"{token[:-1]}\\{token[-1]}" if token[0].isdigit() else f"\\{token}"
+
+
+def markdown_code(value: str) -> MarkdownSafe:
+    """An id in a code span; ids are restricted to letters, digits, '.', '_' and '-'."""
+    return MarkdownSafe(f"`{str(value).replace('`', '')}`")
+
+
+def markdown_quoted(value: Any) -> MarkdownSafe:
+    return MarkdownSafe(f"“{markdown_escape(value)}”")
+
+
+def markdown_link(text: Any, url: str | None) -> MarkdownSafe:
+    label = markdown_escape(text)
+    return MarkdownSafe(f"[{label}]({url})" if url else label)
+
+
+def markdown_parts(parts: list[Part]) -> MarkdownSafe:
+    out = []
+    for part in parts:
+        text = markdown_escape(part.text)
+        out.append(f"**{text}**" if part.value and text else text)
+    return MarkdownSafe("".join(out))
+
+
+def html_parts(parts: list[Part], css_class: str | None = None) -> Markup:
+    """Sentence parts as HTML: each piece escaped, article-derived values emphasised."""
+    open_tag = Markup('<span class="{}">').format(css_class) if css_class else Markup("<strong>")
+    close_tag = Markup("</span>") if css_class else Markup("</strong>")
+    out = []
+    for part in parts:
+        text = escape(part.text)
+        out.append(open_tag + text + close_tag if part.value else text)
+    return Markup("").join(out)
+
+
+# --- Environments and entry points -------------------------------------------
+
+
+def _loader() -> jinja2.BaseLoader:
+    return jinja2.PackageLoader("reconcile", "templates")
+
+
+def _common_globals(env: jinja2.Environment) -> None:
+    env.globals.update(
+        verdict_marks=VERDICT_MARKS,
+        verdict_labels=VERDICT_LABELS,
+        anchor=anchor_id,
+    )
+    env.filters["num"] = format_number
+
+
+def html_environment() -> jinja2.Environment:
+    # Autoescape on for the HTML templates, and on by default for anything else loaded here.
+    env = jinja2.Environment(
+        loader=_loader(),
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html.j2", "html"), default=True),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    _common_globals(env)
+    env.filters["parts"] = html_parts
+    return env
+
+
+def markdown_environment() -> jinja2.Environment:
+    # No HTML autoescape in Markdown; instead every expression goes through markdown_escape.
+    env = jinja2.Environment(
+        loader=_loader(),
+        autoescape=False,
+        undefined=jinja2.StrictUndefined,
+        finalize=markdown_escape,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    _common_globals(env)
+    env.filters["code"] = markdown_code
+    # Only for the brief's own constants (verdict marks), never for article-derived text.
+    env.filters["internal"] = MarkdownSafe
+    env.filters["link"] = markdown_link
+    env.filters["quoted"] = markdown_quoted
+    env.filters["parts"] = markdown_parts
+    return env
+
+
+def render_markdown(report: Report) -> str:
+    """The brief as Markdown, for notes and tickets."""
+    text = markdown_environment().get_template("brief.md.j2").render(brief=build_view(report))
+    return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
+
+
+def _inline_asset(env: jinja2.Environment, name: str) -> tuple[Markup, str]:
+    """A stylesheet or script to inline, and its CSP hash: the page allows only that exact text."""
+    assert env.loader is not None
+    source, _, _ = env.loader.get_source(env, name)
+    digest = base64.b64encode(hashlib.sha256(source.encode("utf-8")).digest()).decode("ascii")
+    return Markup(source), f"sha256-{digest}"
+
+
+def render_html(report: Report) -> str:
+    """The brief as one self-contained HTML page (no external resources).
+
+    Its Content-Security-Policy allows no network fetch and only the page's own
+    stylesheet and script (by hash), so even markup that slipped past escaping
+    could not load or run anything.
+    """
+    env = html_environment()
+    style, style_hash = _inline_asset(env, "brief.css")
+    script, script_hash = _inline_asset(env, "brief.js")
+    return env.get_template("brief.html.j2").render(
+        brief=build_view(report), style=style, style_hash=style_hash, script=script, script_hash=script_hash
+    )
+
+
+def render_json(report: Report) -> str:
+    """The full report as JSON; its schema is ``Report.model_json_schema()``."""
+    return report.model_dump_json(indent=2) + "\n"
+
+
+_RENDERERS = {
+    ".md": render_markdown,
+    ".markdown": render_markdown,
+    ".html": render_html,
+    ".htm": render_html,
+    ".json": render_json,
+}
+
+
+def write_brief(report: Report, path: str | os.PathLike[str]) -> Path | None:
+    """Write the brief in the format the suffix names; ``-`` writes Markdown to stdout.
+
+    The file is written to a temporary name beside the target and moved into place,
+    so a reader never sees half a brief. Returns the path written, or None for stdout.
+    """
+    if str(path) == "-":
+        sys.stdout.write(render_markdown(report))
+        sys.stdout.flush()
+        return None
+    target = Path(path)
+    renderer = _RENDERERS.get(target.suffix.lower())
+    if renderer is None:
+        raise ConfigError(
+            f"cannot write a brief to {target}: use a name ending in .md, .html or .json, or '-' for stdout"
+        )
+    content = renderer(report)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(
+        "w", encoding="utf-8", dir=target.parent, prefix=f".{target.name}.", suffix=".tmp", delete=False
+    ) as handle:
+        temporary = Path(handle.name)
+        try:
+            handle.write(content)
+            handle.flush()
+            os.fsync(handle.fileno())
+        except BaseException:
+            handle.close()
+            temporary.unlink(missing_ok=True)
+            raise
+    try:
+        os.replace(temporary, target)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    return target
