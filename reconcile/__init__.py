@@ -31,6 +31,9 @@ _EXPORTS: dict[str, str] = {
     "Event": "reconcile.models",
     "Finding": "reconcile.models",
     "Report": "reconcile.models",
+    "ground_claims": "reconcile.ground",
+    "locate_quote": "reconcile.ground",
+    "split_into_chunks": "reconcile.chunking",
     "ingest": "reconcile.ingest",
     "IngestResult": "reconcile.models",
 }
