@@ -103,6 +103,25 @@ def _print_ingest_result(result: IngestResult) -> None:
             console.print(line, soft_wrap=True)
 
 
+@app.command("schema")
+def schema_command(
+    output: str | None = typer.Option(
+        None, "-o", "--output", help="Write the schema to this file instead of stdout."
+    ),
+) -> None:
+    """Print the JSON Schema of the JSON brief (what `reconcile brief -o brief.json` writes)."""
+    from pathlib import Path
+
+    from reconcile.render import report_json_schema, write_atomic
+
+    schema = report_json_schema()
+    if output is None or output == "-":
+        sys.stdout.write(schema)
+        return
+    write_atomic(Path(output), schema)
+    console.print(f"Wrote the Report JSON Schema to {output}")
+
+
 def main() -> None:
     """Console entry point: library errors become one line and a non-zero exit."""
     try:

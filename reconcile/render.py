@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import hashlib
+import json
 import os
 import re
 import sys
@@ -42,7 +43,7 @@ from reconcile.models import (
     RunInfo,
 )
 
-__all__ = ["render_html", "render_json", "render_markdown", "write_brief"]
+__all__ = ["render_html", "render_json", "render_markdown", "report_json_schema", "write_brief"]
 
 VERDICT_MARKS = {
     "agree": "✔",
@@ -924,8 +925,13 @@ def render_html(report: Report) -> str:
 
 
 def render_json(report: Report) -> str:
-    """The full report as JSON; its schema is ``Report.model_json_schema()``."""
+    """The full report as JSON; ``report_json_schema()`` describes it."""
     return report.model_dump_json(indent=2) + "\n"
+
+
+def report_json_schema() -> str:
+    """The JSON Schema of the JSON brief (the ``Report`` model), as indented JSON."""
+    return json.dumps(Report.model_json_schema(), indent=2, ensure_ascii=False) + "\n"
 
 
 _RENDERERS = {
@@ -953,7 +959,20 @@ def write_brief(report: Report, path: str | os.PathLike[str]) -> Path | None:
         raise ConfigError(
             f"cannot write a brief to {target}: use a name ending in .md, .html or .json, or '-' for stdout"
         )
-    content = renderer(report)
+    write_atomic(target, renderer(report))
+    return target
+
+
+def _new_file_mode(target: Path) -> int:
+    if target.exists():
+        return target.stat().st_mode & 0o7777
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def write_atomic(target: Path, content: str) -> None:
+    """Write to a temporary file beside ``target``, then move it into place in one step."""
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile(
         "w", encoding="utf-8", dir=target.parent, prefix=f".{target.name}.", suffix=".tmp", delete=False
@@ -963,6 +982,8 @@ def write_brief(report: Report, path: str | os.PathLike[str]) -> Path | None:
             handle.write(content)
             handle.flush()
             os.fsync(handle.fileno())
+            # Temporary files are private (0600); a brief gets the mode a plain new file would.
+            os.chmod(handle.name, _new_file_mode(target))
         except BaseException:
             handle.close()
             temporary.unlink(missing_ok=True)
@@ -972,4 +993,3 @@ def write_brief(report: Report, path: str | os.PathLike[str]) -> Path | None:
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
-    return target

@@ -824,3 +824,22 @@ def test_html_brief_loads_in_chromium_without_console_errors(report: Report, tmp
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "0 console errors" in result.stdout
+
+
+def test_schema_command_prints_the_report_schema_the_json_brief_validates_against(
+    report: Report, tmp_path: Path
+) -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    from typer.testing import CliRunner
+
+    from reconcile.cli import app
+
+    printed = CliRunner().invoke(app, ["schema"])
+    assert printed.exit_code == 0, printed.output
+    schema = json.loads(printed.stdout)
+    jsonschema.validate(json.loads(render_json(report)), schema)
+
+    target = tmp_path / "report.schema.json"
+    written = CliRunner().invoke(app, ["schema", "-o", str(target)])
+    assert written.exit_code == 0, written.output
+    assert json.loads(target.read_text(encoding="utf-8")) == schema
