@@ -587,3 +587,158 @@ class Report(Model):
 
     def claim(self, claim_id: str) -> Claim:
         return next(c for c in self.claims if c.id == claim_id)
+
+
+# --- Gold annotations and evaluation ----------------------------------------
+
+
+class GoldClaim(Model):
+    """A claim an article makes, as a careful reader annotated it."""
+
+    article: str = Field(description="An alias from Gold.articles, an article id or a file name.")
+    facet: Facet
+    value: str
+    source: str = Field(description='The original source, or "outlet" for the article\'s own voice.')
+    quote: str = Field(min_length=1, description="Verbatim words of the article.")
+
+
+class GoldFinding(Model):
+    """The verdict a careful reader expects for one facet of one event, and why."""
+
+    facet: Facet
+    verdict: Verdict
+    also_accept: list[Verdict] = Field(
+        default_factory=list, description="Other verdicts a careful reader would not call wrong."
+    )
+    outlets: int = Field(ge=1)
+    original_sources: list[str] = Field(min_length=1, description="The independent original sources.")
+    reason: str = ""
+
+
+class GoldEvent(Model):
+    id: str
+    kind: Literal["event", "topic"] = "event"
+    type: EventType | None = None
+    label: str
+    claims: list[GoldClaim] = Field(min_length=1)
+    findings: list[GoldFinding] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _findings_fit(self) -> GoldEvent:
+        facets = {c.facet for c in self.claims}
+        seen: set[str] = set()
+        for finding in self.findings:
+            if finding.facet not in facets:
+                raise ValueError(f"event {self.id}: finding on {finding.facet!r}, but no claim has that facet")
+            if finding.facet in seen:
+                raise ValueError(f"event {self.id}: two findings on {finding.facet!r}")
+            seen.add(finding.facet)
+        for facet in facets - seen:
+            articles = {c.article for c in self.claims if c.facet == facet}
+            if len(articles) > 1:
+                raise ValueError(
+                    f"event {self.id}: {len(articles)} articles report {facet!r}, so it needs a finding"
+                )
+        return self
+
+
+class GoldUncertainPair(Model):
+    """Two gold events that may or may not be one real-world event."""
+
+    events: tuple[str, str]
+    reason: str
+
+
+class Gold(Model):
+    articles: dict[str, str] = Field(default_factory=dict, description="Alias -> article file name or id.")
+    events: list[GoldEvent]
+    uncertain_pairs: list[GoldUncertainPair] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Gold:
+        ids = [e.id for e in self.events]
+        duplicates = sorted({i for i in ids if ids.count(i) > 1})
+        if duplicates:
+            raise ValueError(f"event ids used twice: {duplicates}")
+        for pair in self.uncertain_pairs:
+            unknown = [e for e in pair.events if e not in ids]
+            if unknown:
+                raise ValueError(f"uncertain pair names unknown events {unknown}")
+            if pair.events[0] == pair.events[1]:
+                raise ValueError(f"uncertain pair links event {pair.events[0]} to itself")
+        return self
+
+
+class PrecisionRecall(Model):
+    """None where a ratio has nothing to divide by (no predicted pairs, no gold claims)."""
+
+    precision: float | None
+    recall: float | None
+    f1: float | None
+
+
+class ClaimScores(PrecisionRecall):
+    gold: int
+    predicted: int
+    matched: int
+
+
+class GroupingScores(Model):
+    claims_scored: int = Field(description="Matched claims: grouping is scored on these only.")
+    pairwise: PrecisionRecall
+    bcubed: PrecisionRecall
+    gold_pairs: int
+    predicted_pairs: int
+    correct_pairs: int
+    uncertain_pairs: int
+    uncertain_pairs_shown: int = Field(description="Uncertain gold pairs the run merged or linked.")
+
+
+class FindingCheck(Model):
+    event_id: str
+    facet: Facet
+    gold_verdict: Verdict
+    predicted_verdict: Verdict | None = Field(None, description="None: the run has no finding for it.")
+    correct: bool
+    finding_id: str | None = None
+    gold_sources: int
+    predicted_sources: int | None = None
+    gold_outlets: int
+    predicted_outlets: int | None = None
+
+
+class FindingScores(Model):
+    gold: int
+    found: int
+    correct: int
+    accuracy: float | None
+    confusion: dict[str, dict[str, int]] = Field(description='gold verdict -> predicted verdict (or "missing").')
+    source_count_correct: int
+    source_count_accuracy: float | None = Field(description="Over the gold findings the run found.")
+    outlet_count_correct: int
+    outlet_count_accuracy: float | None
+    extra_predicted: int = Field(description="Findings of the run that answer no gold finding.")
+
+
+class GroundingScores(Model):
+    claims: int
+    grounded: int
+    rate: float | None
+
+
+class ClaimMatch(Model):
+    gold_id: str = Field(description='"<gold event id>#<n>", n counting from 1 within the event.')
+    claim_id: str
+    score: float
+
+
+class EvalResult(Model):
+    claims: ClaimScores
+    grouping: GroupingScores
+    findings: FindingScores
+    grounding: GroundingScores
+    matches: list[ClaimMatch] = Field(default_factory=list)
+    unmatched_gold: list[str] = Field(default_factory=list)
+    unmatched_predicted: list[str] = Field(default_factory=list)
+    finding_checks: list[FindingCheck] = Field(default_factory=list)
+    missing_articles: list[str] = Field(default_factory=list, description="Gold articles absent from the run.")
