@@ -540,6 +540,27 @@ class SummarySentence(Model):
     finding_ids: list[str] = Field(min_length=1)
 
 
+class SummaryDraft(Model):
+    """One sentence of the executive summary as the LLM writes it, before it is checked."""
+
+    text: str = Field(description="One sentence using only facts, numbers and names in the cited findings.")
+    finding_ids: list[str] = Field(default_factory=list, description="Ids of the findings it rests on.")
+
+
+class SummaryResponse(Model):
+    """The executive summary the LLM writes from the findings alone."""
+
+    sentences: list[SummaryDraft]
+
+
+class DroppedSentence(Model):
+    """A summary sentence left out of the brief, and why (no citation, or not supported)."""
+
+    text: str
+    finding_ids: list[str] = Field(default_factory=list)
+    reason: str
+
+
 class Report(Model):
     schema_version: str = SCHEMA_VERSION
     generated_at: dt.datetime | None = None
@@ -551,6 +572,9 @@ class Report(Model):
     failures: list[ArticleFailure] = Field(default_factory=list)
     problems: list[IngestProblem] = Field(default_factory=list)
     summary: list[SummarySentence] = Field(default_factory=list)
+    summary_dropped: list[DroppedSentence] = Field(
+        default_factory=list, description="Summary sentences dropped as uncited or unsupported."
+    )
     run: RunInfo = Field(default_factory=RunInfo)
 
     @model_validator(mode="after")

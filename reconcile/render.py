@@ -231,6 +231,7 @@ class ProblemView:
 class SummaryView:
     text: str
     finding_ids: list[str]
+    reason: str | None = None  # why a dropped sentence was left out
 
 
 @dataclass
@@ -251,6 +252,7 @@ class BriefView:
     usage: str
     counts: dict[str, int]
     summary: list[SummaryView]
+    summary_dropped: list[SummaryView]
     key_findings: list[FindingView]
     events: list[EventView]
     framing: list[FramingView]
@@ -309,18 +311,29 @@ def format_quantity(quantity: Quantity) -> str:
     return f"{low}–{high}{unit}"
 
 
+def format_cost(cost: float | None) -> str:
+    return "cost unknown (no price for this model)" if cost is None else f"cost ${cost:.4f}"
+
+
 def format_usage(run: RunInfo) -> str:
     usage = run.usage
     tokens = usage.input_tokens + usage.output_tokens
-    text = (
-        f"{usage.calls} LLM call{'s' if usage.calls != 1 else ''} · {tokens:,} tokens "
-        f"({usage.input_tokens:,} in, {usage.output_tokens:,} out) · cost ${usage.cost_usd:.4f}"
-    )
-    if usage.cache_hits:
-        text += f" · {usage.cache_hits} answered from cache"
-    if usage.retries:
-        text += f" · {usage.retries} retries"
-    return text
+    parts = [
+        f"{usage.calls} LLM call{'s' if usage.calls != 1 else ''}",
+        f"{tokens:,} tokens ({usage.input_tokens:,} in, {usage.output_tokens:,} out)",
+        format_cost(usage.cost_usd),
+    ]
+    # Usage grows fields over time; show the optional counters that exist and are non-zero.
+    for name, label in (
+        ("replayed", "replayed from recordings"),
+        ("cache_hits", "answered from cache"),
+        ("retries", "transport retries"),
+        ("reasks", "re-asks"),
+    ):
+        count = getattr(usage, name, 0) or 0
+        if count:
+            parts.append(f"{count} {label}")
+    return " · ".join(parts)
 
 
 def describe_producer(run: RunInfo) -> str:
@@ -767,6 +780,7 @@ def build_view(report: Report) -> BriefView:
             "unprocessed": len(unprocessed),
         },
         summary=[SummaryView(s.text, s.finding_ids) for s in report.summary],
+        summary_dropped=[SummaryView(s.text, s.finding_ids, s.reason) for s in report.summary_dropped],
         key_findings=key,
         events=event_views,
         framing=_framing_views(report),
