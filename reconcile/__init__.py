@@ -41,6 +41,12 @@ _EXPORTS: dict[str, str] = {
     "split_into_chunks": "reconcile.chunking",
     "ingest": "reconcile.ingest",
     "IngestResult": "reconcile.models",
+    "extract": "reconcile.extract",
+    "extract_async": "reconcile.extract",
+    "ExtractionRun": "reconcile.models",
+    "LLMClient": "reconcile.llm.client",
+    "LLMSettings": "reconcile.llm.config",
+    "replay_client": "reconcile.llm.fixtures",
 }
 
 __all__ = [

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
+from typing import Any
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from reconcile import __version__
 from reconcile.errors import ReconcileError
+from reconcile.llm.config import MODE_HELP
 from reconcile.models import IngestResult
 
 app = typer.Typer(
@@ -120,6 +124,180 @@ def schema_command(
         return
     write_atomic(Path(output), schema)
     console.print(f"Wrote the Report JSON Schema to {output}")
+
+
+# Exit statuses of `reconcile extract` (also in its --help): 0 every article ok;
+# 3 partial (some articles failed, the others' claims were written); 1 no article
+# succeeded; 2 a configuration or usage error (no model or key, strict fixture error).
+EXIT_PARTIAL = 3
+EXIT_NOTHING = 1
+
+
+def _load_articles(paths: list[str], sources: str | None) -> list[Any]:
+    from reconcile.ingest import ingest
+
+    result = ingest(paths, sources=sources)
+    for problem in result.problems:
+        console.print(Text(f"{problem.severity}: {problem}", style="yellow"), soft_wrap=True)
+    return list(result.articles)
+
+
+@app.command(
+    "extract",
+    epilog="Exit status: 0 all articles ok, 3 partial (some failed; the rest was written), "
+    "1 no article succeeded, 2 configuration or usage error.",
+)
+def extract_command(
+    paths: list[str] = typer.Argument(..., help="Article files, directories or glob patterns."),
+    output: str | None = typer.Option(
+        None, "-o", "--output", help="Write claims as JSON lines to this file ('-' for stdout)."
+    ),
+    model: str | None = typer.Option(None, "--model", help="Model name (env RECONCILE_MODEL)."),
+    base_url: str | None = typer.Option(
+        None, "--base-url", help="OpenAI-compatible endpoint (env OPENAI_BASE_URL)."
+    ),
+    api_key: str | None = typer.Option(None, "--api-key", help="API key (env OPENAI_API_KEY)."),
+    mode: str = typer.Option("tools", "--mode", help=MODE_HELP),
+    replay: str | None = typer.Option(
+        None, "--replay", help="Answer from the exchanges recorded in DIR, with no network and no key."
+    ),
+    record: str | None = typer.Option(None, "--record", help="Write every exchange to DIR as readable JSON."),
+    strict: bool = typer.Option(False, "--strict", help="A stale or missing fixture is an error."),
+    concurrency: int = typer.Option(8, "--concurrency", min=1, help="Calls in flight at once."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Neither read nor write the answer cache."),
+    cache_dir: str | None = typer.Option(
+        None, "--cache-dir", help="Answer cache dir (env RECONCILE_CACHE_DIR; default .reconcile-cache)."
+    ),
+    timeout: float = typer.Option(120.0, "--timeout", min=0.001, help="Seconds before a request times out."),
+    max_attempts: int = typer.Option(5, "--max-attempts", min=1, help="Transport attempts per call."),
+    max_reasks: int = typer.Option(2, "--max-reasks", min=0, help="Re-asks after a schema-invalid answer."),
+    price_in: float | None = typer.Option(None, "--price-in", min=0, help="USD per million input tokens."),
+    price_out: float | None = typer.Option(None, "--price-out", min=0, help="USD per million output tokens."),
+    sources: str | None = typer.Option(None, "--sources", help="Metadata file like sources.yaml."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar and no claim table."),
+) -> None:
+    """Extract claims from articles with an LLM (or from recorded answers with --replay)."""
+    from dataclasses import replace
+
+    from reconcile.extract import extract, progress_wanted, summary_lines
+    from reconcile.llm.cache import write_text_atomic
+    from reconcile.llm.config import LLMSettings
+
+    articles = _load_articles(paths, sources)
+    settings = LLMSettings.from_env(
+        model=model,
+        base_url=base_url,
+        api_key=api_key,
+        mode=mode,
+        replay_dir=replay,
+        record_dir=record,
+        strict=strict,
+        concurrency=concurrency,
+        cache_dir=cache_dir,
+        timeout=timeout,
+        price_in=price_in,
+        price_out=price_out,
+    )
+    retry = replace(settings.retry, max_attempts=max_attempts, max_reasks=max_reasks)
+    settings = replace(settings, retry=retry)
+    run = extract(articles, settings=settings, no_cache=no_cache, progress=progress_wanted(quiet))
+
+    lines = "".join(claim.model_dump_json() + "\n" for claim in run.claims)
+    if output == "-":
+        sys.stdout.write(lines)
+    elif output is not None:
+        write_text_atomic(Path(output), lines)
+    elif not quiet:
+        _print_claims(run.claims)
+    for warning in run.warnings:
+        console.print(Text(f"warning: {warning}", style="yellow"), soft_wrap=True)
+    for line in summary_lines(run):
+        console.print(Text(line), soft_wrap=True)
+    if output not in (None, "-"):
+        console.print(Text(f"wrote {len(run.claims)} claims to {output}"))
+    if run.failures:
+        raise typer.Exit(EXIT_NOTHING if not run.ok_article_ids else EXIT_PARTIAL)
+
+
+def _print_claims(claims: list[Any]) -> None:
+    from rich.table import Table
+
+    # Claim text comes from untrusted articles: cells are Text, never markup.
+    table = Table(title=f"{len(claims)} claims", title_justify="left")
+    for name in ("id", "facet", "value", "source", "grounding"):
+        table.add_column(name, overflow="fold")
+    for claim in claims:
+        status = Text(claim.grounding.status, style="green" if claim.grounded else "red")
+        table.add_row(Text(claim.id), Text(claim.facet), Text(claim.value), Text(claim.source.name), status)
+    console.print(table)
+
+
+fixtures_app = typer.Typer(
+    help="Recorded and hand-written LLM exchanges: wrap claims files, check a fixture directory.",
+    no_args_is_help=True,
+)
+app.add_typer(fixtures_app, name="fixtures")
+
+
+@fixtures_app.command("wrap")
+def fixtures_wrap_command(
+    claim_files: list[str] = typer.Argument(
+        ..., help="Hand-written claims files (YAML or JSON: {article: <file name or id>, claims: [...]})."
+    ),
+    articles: list[str] = typer.Option(
+        ..., "--articles", help="The articles they are about (files, directories, globs); repeatable."
+    ),
+    out: str = typer.Option(..., "--out", help="Fixture directory to write the exchanges to."),
+    mode: str = typer.Option("tools", "--mode", help="Response format to write: " + MODE_HELP),
+    sources: str | None = typer.Option(None, "--sources", help="Metadata file like sources.yaml."),
+) -> None:
+    """Turn hand-written claims into replayable exchanges labelled "hand-written"."""
+    from reconcile.llm.fixtures import wrap_claims_files
+
+    loaded = _load_articles(articles, sources)
+    result = wrap_claims_files(claim_files, loaded, out, mode=mode)  # type: ignore[arg-type]
+    for warning in result.warnings:
+        console.print(Text(f"warning: {warning}", style="yellow"), soft_wrap=True)
+    for path in result.written:
+        console.print(Text(f"wrote {path}"), soft_wrap=True)
+    console.print(
+        Text(
+            f"{len(result.written)} written, "
+            f"{len(result.unchanged)} unchanged, {len(result.warnings)} warnings"
+        )
+    )
+
+
+@fixtures_app.command("check")
+def fixtures_check_command(
+    directory: str = typer.Argument(..., help="Fixture directory."),
+    articles: list[str] = typer.Option(
+        ..., "--articles", help="The articles it should answer for (files, directories, globs); repeatable."
+    ),
+    mode: str = typer.Option("tools", "--mode", help="Mode the fixtures must answer in."),
+    sources: str | None = typer.Option(None, "--sources", help="Metadata file like sources.yaml."),
+) -> None:
+    """List stale, unused and missing fixtures; exit 1 when there is any."""
+    from reconcile.llm.fixtures import check_fixtures
+
+    loaded = _load_articles(articles, sources)
+    report = check_fixtures(directory, loaded, mode=mode)  # type: ignore[arg-type]
+    for label, items, style in (
+        ("stale", report.stale, "red"),
+        ("unused", report.unused, "red"),
+        ("missing", report.missing, "red"),
+        ("other stage, not checked", report.other_stages, "dim"),
+    ):
+        for item in items:
+            console.print(Text(f"{label}: {item}", style=style), soft_wrap=True)
+    console.print(
+        Text(
+            f"{len(report.ok)} ok, {len(report.stale)} stale, {len(report.unused)} unused, "
+            f"{len(report.missing)} missing"
+        )
+    )
+    if not report.clean:
+        raise typer.Exit(1)
 
 
 def main() -> None:

@@ -463,6 +463,7 @@ class Usage(Model):
     cache_hits: int = 0
     retries: int = Field(0, description="Transport retries (timeouts, 429, 5xx, dropped connections).")
     reasks: int = Field(0, description="Schema-invalid answers sent back with their validation error.")
+    replayed: int = Field(0, description="Answers served from recorded exchanges, with no network.")
 
     def __add__(self, other: Usage) -> Usage:
         total = {k: getattr(self, k) + getattr(other, k) for k in Usage.model_fields if k != "cost_usd"}
