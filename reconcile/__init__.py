@@ -47,6 +47,10 @@ _EXPORTS: dict[str, str] = {
     "LLMClient": "reconcile.llm.client",
     "LLMSettings": "reconcile.llm.config",
     "replay_client": "reconcile.llm.fixtures",
+    "evaluate": "reconcile.evaluate",
+    "load_gold": "reconcile.evaluate",
+    "Gold": "reconcile.models",
+    "EvalResult": "reconcile.models",
 }
 
 __all__ = [

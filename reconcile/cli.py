@@ -300,6 +300,97 @@ def fixtures_check_command(
         raise typer.Exit(1)
 
 
+@app.command("eval")
+def eval_command(
+    run: str = typer.Argument(..., help="The run to score: a report JSON file (models.Report)."),
+    gold: str = typer.Option(
+        ..., "--gold", help="Gold annotations: a directory of YAML/JSON files, or one file."
+    ),
+    output: str | None = typer.Option(
+        None, "-o", "--output", help="Write the scores as JSON to this file ('-' for stdout)."
+    ),
+) -> None:
+    """Score a run against hand-made gold: claims, event grouping, finding verdicts, grounding."""
+    from reconcile.evaluate import evaluate, load_gold, load_report
+
+    result = evaluate(load_report(run), load_gold(gold))
+    _print_eval(result)
+    data = result.model_dump_json(indent=2) + "\n"
+    if output == "-":
+        sys.stdout.write(data)
+    elif output is not None:
+        Path(output).write_text(data, encoding="utf-8")
+        console.print(Text(f"wrote {output}"))
+
+
+def _print_eval(result: Any) -> None:
+    from rich.table import Table
+
+    from reconcile.evaluate import MISSING, format_score
+    from reconcile.models import VERDICTS
+
+    def share(numerator: int, denominator: int) -> str:
+        return f"{numerator}/{denominator}"
+
+    claims, grouping, findings = result.claims, result.grouping, result.findings
+    pairwise, bcubed, grounding = grouping.pairwise, grouping.bcubed, result.grounding
+    # source and outlet counts are checked on the gold findings the run has
+    sources_right = share(findings.source_count_correct, findings.found)
+    outlets_right = share(findings.outlet_count_correct, findings.found)
+    table = Table(title="Evaluation against gold", title_justify="left")
+    table.add_column("metric")
+    table.add_column("score", justify="right")
+    table.add_column("counts")
+    rows = [
+        ("claim precision", claims.precision, share(claims.matched, claims.predicted) + " run claims"),
+        ("claim recall", claims.recall, share(claims.matched, claims.gold) + " gold claims found"),
+        ("claim F1", claims.f1, ""),
+        ("pairwise precision", pairwise.precision, share(grouping.correct_pairs, grouping.predicted_pairs)),
+        ("pairwise recall", pairwise.recall, share(grouping.correct_pairs, grouping.gold_pairs)),
+        ("pairwise F1", pairwise.f1, f"over {grouping.claims_scored} matched claims"),
+        ("B-cubed precision", bcubed.precision, ""),
+        ("B-cubed recall", bcubed.recall, ""),
+        ("B-cubed F1", bcubed.f1, ""),
+        ("verdict accuracy", findings.accuracy, share(findings.correct, findings.gold) + " gold findings"),
+        ("source count accuracy", findings.source_count_accuracy, sources_right),
+        ("outlet count accuracy", findings.outlet_count_accuracy, outlets_right),
+        ("grounding rate", grounding.rate, share(grounding.grounded, grounding.claims)),
+    ]
+    for name, score, counts in rows:
+        table.add_row(name, format_score(score), counts)
+    console.print(table)
+    notes = [
+        "uncertain pairs merged or linked: "
+        + share(grouping.uncertain_pairs_shown, grouping.uncertain_pairs),
+        f"run findings answering no gold finding: {findings.extra_predicted}",
+    ]
+    if result.missing_articles:
+        notes.append("gold articles not in the run: " + ", ".join(result.missing_articles))
+    for note in notes:
+        console.print(Text(note), soft_wrap=True)
+
+    columns = [v for v in (*VERDICTS, MISSING) if any(findings.confusion[g][v] for g in VERDICTS)]
+    confusion = Table(title="Verdicts: gold (rows) x run (columns)", title_justify="left")
+    confusion.add_column("gold")
+    for column in columns:
+        confusion.add_column(column, justify="right")
+    for gold_verdict in VERDICTS:
+        counts = findings.confusion[gold_verdict]
+        if any(counts.values()):
+            confusion.add_row(gold_verdict, *(str(counts[c]) for c in columns))
+    console.print(confusion)
+
+    wrong = [c for c in result.finding_checks if not c.correct]
+    if wrong:
+        mismatches = Table(title=f"{len(wrong)} verdicts differ from gold", title_justify="left")
+        for name in ("event", "facet", "gold", "run"):
+            mismatches.add_column(name, overflow="fold")
+        for check in wrong:
+            predicted = check.predicted_verdict or MISSING
+            mismatches.add_row(check.event_id, check.facet, check.gold_verdict, predicted)
+        console.print(mismatches)
+
+
 def main() -> None:
     """Console entry point: library errors become one line and a non-zero exit."""
     try:

@@ -766,4 +766,6 @@ class EvalResult(Model):
     unmatched_gold: list[str] = Field(default_factory=list)
     unmatched_predicted: list[str] = Field(default_factory=list)
     finding_checks: list[FindingCheck] = Field(default_factory=list)
-    missing_articles: list[str] = Field(default_factory=list, description="Gold articles absent from the run.")
+    missing_articles: list[str] = Field(
+        default_factory=list, description="Gold articles absent from the run."
+    )
