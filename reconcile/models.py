@@ -658,11 +658,14 @@ class GoldEvent(Model):
             if finding.facet in seen:
                 raise ValueError(f"event {self.id}: two findings on {finding.facet!r}")
             seen.add(finding.facet)
-        for facet in facets - seen:
-            articles = {c.article for c in self.claims if c.facet == facet}
-            if len(articles) > 1:
+        for facet in sorted(facets - seen):
+            # Only one voice (one article, one original source) is single_source by default;
+            # anything with two voices is a comparison a reader must judge.
+            voices = {(c.article, c.source.strip().lower()) for c in self.claims if c.facet == facet}
+            if len(voices) > 1:
                 raise ValueError(
-                    f"event {self.id}: {len(articles)} articles report {facet!r}, so it needs a finding"
+                    f"event {self.id}: {facet!r} comes from {len(voices)} article/source pairs, "
+                    "so it needs a written finding"
                 )
         return self
 

@@ -431,7 +431,7 @@ def test_facets_one_article_reports_default_to_single_source() -> None:
 def test_a_facet_two_articles_report_needs_a_written_finding() -> None:
     data = json.loads(json.dumps(GOLD_DATA))
     data["events"][0]["findings"] = []
-    with pytest.raises(ValueError, match="2 articles report 'munition_count', so it needs a finding"):
+    with pytest.raises(ValueError, match="'munition_count' comes from 2 article/source pairs"):
         Gold.model_validate(data)
 
 
@@ -506,3 +506,13 @@ def test_eval_command_names_an_unreadable_report(tmp_path: Path) -> None:
     gold_path.write_text(json.dumps(GOLD_DATA))
     with pytest.raises(InputError, match="report.json"):
         CliRunner().invoke(app, ["eval", str(report_path), "--gold", str(gold_path)], catch_exceptions=False)
+
+
+def test_two_sources_in_one_article_need_a_written_finding() -> None:
+    data = json.loads(json.dumps(GOLD_DATA))
+    data["events"][1]["claims"].append(
+        {"article": "A", "facet": "perpetrator", "value": "coalition drones", "source": "SOHR",
+         "quote": "drones struck militia sites"}
+    )  # fmt: skip
+    with pytest.raises(ValueError, match="'perpetrator' comes from 2 article/source pairs"):
+        Gold.model_validate(data)
