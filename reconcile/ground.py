@@ -47,8 +47,12 @@ _ZERO_WIDTH = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
 _RESIZING = re.compile(r"\s{2,}|\u2026|[" + _ZERO_WIDTH + "]")
 _WORD_CHAR = re.compile(r"\w")
 _ANCHOR_WORD = re.compile(r"\w{4,}")
+# English, and Arabic for quotes kept in Arabic script ("لم يسفر عن أي إصابات": caused no
+# casualties), where the conjunctions "و"/"ف" may be joined to the particle.
 _NEGATION = re.compile(
-    r"\b(?:no|none|not|never|nobody|nothing|neither|nor|without|zero|no-one)\b|n't\b|\b0\b", re.IGNORECASE
+    r"\b(?:no|none|not|never|nobody|nothing|neither|nor|without|zero|no-one)\b|n't\b|\b0\b"
+    r"|\b[وف]?(?:لا|لم|لن|ليس|ليست|دون|بدون|بلا|عدم|صفر)\b",
+    re.IGNORECASE,
 )
 
 

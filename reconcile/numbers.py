@@ -1,7 +1,9 @@
-"""Cardinal numbers written as digits or as English words ("eight", "2,500", "twenty-five").
+"""Cardinal numbers written as digits or as words ("eight", "2,500", "twenty-five", "ثمانية").
 
 Shared by grounding (is the claimed number really in the quote?) and by
 quantity normalisation (words to intervals). Deterministic, no dependencies.
+Number words are English, plus the Arabic cardinals, because quotes stay in
+the article's own script; digits of any script count (Arabic-Indic "٦" is 6).
 """
 
 from __future__ import annotations
@@ -34,6 +36,79 @@ _DIGIT_RUN = re.compile(rf"(?<![\w.])(?:{_DIGITS})(?:\s*(?:{'|'.join(SCALES)})\b
 _IDIOM_RUN = re.compile(
     r"\b(?:{})\b".format("|".join(map(re.escape, sorted(IDIOMS, key=len, reverse=True)))), re.IGNORECASE
 )
+
+
+# Arabic cardinals, masculine and feminine, with and without hamza. "عشر"/"عشرة" after a
+# unit makes a teen ("ثلاثة عشر" = 13); "و" before a tens word adds it ("خمسة وعشرون" = 25).
+_ARABIC_UNITS = {
+    "صفر": 0, "واحد": 1, "واحدة": 1, "اثنان": 2, "اثنين": 2, "اثنتان": 2, "اثنتين": 2,
+    "ثلاثة": 3, "ثلاث": 3, "أربعة": 4, "أربع": 4, "اربعة": 4, "اربع": 4, "خمسة": 5, "خمس": 5,
+    "ستة": 6, "ست": 6, "سبعة": 7, "سبع": 7, "ثمانية": 8, "ثماني": 8, "ثمان": 8, "تسعة": 9,
+    "تسع": 9, "عشرة": 10, "عشر": 10,
+}  # fmt: skip
+_ARABIC_TEEN_HEADS = {"أحد": 1, "احد": 1, "إحدى": 1, "احدى": 1, "اثنا": 2, "اثنتا": 2, "اثني": 2, "اثنتي": 2}
+_ARABIC_TENS = {
+    stem + ending: value
+    for stem, value in (
+        ("عشر", 20), ("ثلاث", 30), ("أربع", 40), ("اربع", 40), ("خمس", 50), ("ست", 60), ("سبع", 70),
+        ("ثمان", 80), ("تسع", 90),
+    )
+    for ending in ("ون", "ين")
+}  # fmt: skip
+_ARABIC_SCALES = {
+    "مئة": 100, "مائة": 100, "مئات": 100, "ألف": 1_000, "الف": 1_000, "آلاف": 1_000, "الاف": 1_000,
+    "مليون": 1_000_000, "ملايين": 1_000_000,
+}  # fmt: skip
+_ARABIC_WORD = re.compile(r"[\u0621-\u064a\u064b-\u065f\u0670]+")
+_ARABIC_MARKS = re.compile(r"[\u064b-\u065f\u0670]")  # short vowels and other diacritics
+
+
+def _arabic_word(token: str, table: dict[str, int], *, after_and: bool = False) -> int | None:
+    """The token's value in ``table``; with ``after_and`` it must carry the conjunction "و"."""
+    word = _ARABIC_MARKS.sub("", token)
+    if after_and:
+        return table.get(word[1:]) if word.startswith("و") else None
+    if word in table:
+        return table[word]
+    # "وثمانية" is "and eight"; "واحد" itself starts with the same letter, hence the order.
+    return table.get(word[1:]) if word.startswith("و") and len(word) > 2 else None
+
+
+def _arabic_number_spans(text: str) -> list[tuple[int, int, float]]:
+    tokens = list(_ARABIC_WORD.finditer(text))
+    found: list[tuple[int, int, float]] = []
+
+    def next_token(i: int) -> str | None:
+        """The following token, if only spaces separate it from token ``i``."""
+        if i + 1 < len(tokens) and not text[tokens[i].end() : tokens[i + 1].start()].strip():
+            return tokens[i + 1].group(0)
+        return None
+
+    i = 0
+    while i < len(tokens):
+        token = tokens[i].group(0)
+        unit = _arabic_word(token, _ARABIC_UNITS)
+        head = _arabic_word(token, _ARABIC_TEEN_HEADS)
+        value = unit if unit is not None else _arabic_word(token, _ARABIC_TENS)
+        value = value if value is not None else _arabic_word(token, _ARABIC_SCALES)
+        end = i
+        following = next_token(end)
+        if (unit is not None or head is not None) and following in ("عشر", "عشرة"):
+            value, end = (unit if unit is not None else head or 0) + 10, end + 1
+        elif unit is not None and following is not None:
+            tens = _arabic_word(following, _ARABIC_TENS, after_and=True)
+            if tens is not None:
+                value, end = unit + tens, end + 1
+        if value is None:  # a teen head alone ("أحد") is "one of" or Sunday, not a number
+            i += 1
+            continue
+        following = next_token(end)
+        scale = _arabic_word(following, _ARABIC_SCALES) if following is not None else None
+        if scale is not None and 0 < value < scale:
+            value, end = value * scale, end + 1
+        found.append((tokens[i].start(), tokens[end].end(), float(value)))
+        i = end + 1
+    return found
 
 
 def words_to_number(words: str) -> float | None:
@@ -164,6 +239,7 @@ def number_spans(text: str) -> list[tuple[int, int, float]]:
             stop = match.start() + tokens[end - 1].end()
             if free(start, stop):
                 found.append((start, stop, value))
+    found.extend(span for span in _arabic_number_spans(text) if free(span[0], span[1]))
     return sorted(found)
 
 
