@@ -36,6 +36,8 @@ _EXPORTS: dict[str, str] = {
     "render_json": "reconcile.render",
     "report_json_schema": "reconcile.render",
     "write_brief": "reconcile.render",
+    "build_brief": "reconcile.brief",
+    "build_brief_async": "reconcile.brief",
     "ground_claims": "reconcile.ground",
     "locate_quote": "reconcile.ground",
     "split_into_chunks": "reconcile.chunking",

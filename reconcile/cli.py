@@ -391,6 +391,89 @@ def _print_eval(result: Any) -> None:
         console.print(mismatches)
 
 
+@app.command(
+    "brief",
+    epilog="Exit status: 0 every article processed, 3 partial (some failed; the brief lists them), "
+    "1 no article could be processed, 2 configuration or usage error.",
+)
+def brief_command(
+    paths: list[str] = typer.Argument(..., help="Article files, directories or glob patterns."),
+    output: str = typer.Option(
+        ..., "-o", "--output", help="brief.html, brief.md or brief.json; '-' prints Markdown on stdout."
+    ),
+    replay: str | None = typer.Option(
+        None, "--replay", help="Answer from the exchanges recorded in DIR, with no network and no key."
+    ),
+    record: str | None = typer.Option(
+        None, "--record", help="Write every LLM exchange to DIR as readable JSON."
+    ),
+    model: str | None = typer.Option(None, "--model", help="Model name (env RECONCILE_MODEL)."),
+    base_url: str | None = typer.Option(
+        None, "--base-url", help="OpenAI-compatible endpoint (env OPENAI_BASE_URL)."
+    ),
+    api_key: str | None = typer.Option(None, "--api-key", help="API key (env OPENAI_API_KEY)."),
+    mode: str = typer.Option(
+        "tools", "--mode", help="How answers are requested: tools, json_schema, json, md_json."
+    ),
+    summary: bool = typer.Option(
+        False,
+        "--summary",
+        help="Add an executive summary the model writes from the findings (each sentence checked).",
+    ),
+    strict: bool = typer.Option(False, "--strict", help="A stale or missing fixture is an error."),
+    concurrency: int = typer.Option(8, "--concurrency", min=1, help="Calls in flight at once."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Neither read nor write the answer cache."),
+    cache_dir: str | None = typer.Option(
+        None, "--cache-dir", help="Answer cache dir (env RECONCILE_CACHE_DIR; default .reconcile-cache)."
+    ),
+    price_in: float | None = typer.Option(None, "--price-in", min=0, help="USD per million input tokens."),
+    price_out: float | None = typer.Option(None, "--price-out", min=0, help="USD per million output tokens."),
+    sources: str | None = typer.Option(None, "--sources", help="Metadata file like sources.yaml."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar and no closing line."),
+) -> None:
+    """Read articles, extract and reconcile their claims, and write the cross-source brief."""
+    from rich.text import Text
+
+    from reconcile.brief import build_brief, closing_line
+    from reconcile.extract import progress_wanted
+    from reconcile.llm.config import LLMSettings
+    from reconcile.render import brief_format, write_brief
+
+    brief_format(output)  # a bad file name fails now, not after the LLM calls
+    settings = LLMSettings.from_env(
+        model=model,
+        base_url=base_url,
+        api_key=api_key,
+        mode=mode,
+        replay_dir=replay,
+        record_dir=record,
+        strict=strict,
+        concurrency=concurrency,
+        cache_dir=cache_dir,
+        price_in=price_in,
+        price_out=price_out,
+    )
+
+    def warn(message: str) -> None:
+        console.print(Text(f"warning: {message}", style="yellow"), soft_wrap=True)
+
+    report = build_brief(
+        paths,
+        settings=settings,
+        no_cache=no_cache,
+        summary=summary,
+        sources=sources,
+        progress=progress_wanted(quiet),
+        on_warning=warn,
+    )
+    write_brief(report, output)
+    if not quiet:
+        console.print(Text(closing_line(report, None if output == "-" else output)), soft_wrap=True)
+    failed = {f.article_id for f in report.failures}
+    if failed:
+        raise typer.Exit(1 if failed >= {a.id for a in report.articles} else 3)
+
+
 def main() -> None:
     """Console entry point: library errors become one line and a non-zero exit."""
     try:

@@ -37,6 +37,7 @@ from reconcile.models import (
     Event,
     Finding,
     FindingValue,
+    FramingEntry,
     Quantity,
     Report,
     ResolvedDate,
@@ -85,8 +86,27 @@ GROUNDING_LABELS = {
     "unchecked": "quote not checked",
     "grounded": "grounded",
 }
-# Beyond every contradiction, how many other cross-outlet findings the key findings show.
+# Beyond every contradiction, how many other cross-outlet findings the key findings show,
+# and on which facts: numbers, casualties, attribution and responses, not descriptions of targets.
 KEY_FINDINGS_BEYOND_CONTRADICTIONS = 6
+KEY_FACETS = frozenset(
+    {
+        "munition_count",
+        "munition_type",
+        "killed",
+        "injured",
+        "casualties",
+        "damage",
+        "perpetrator",
+        "responsibility",
+        "launch_site",
+        "response",
+        "troop_count",
+        "attack_count",
+    }
+)
+# How many "possibly the same event" pairs the key findings list (the strongest first).
+KEY_EVENT_PAIRS = 5
 
 
 # --- View model: what the templates show ------------------------------------
@@ -167,16 +187,26 @@ class LinkView:
 
 
 @dataclass
+class PairView:
+    """Two events that may be one, with the reasons for and against."""
+
+    first: LinkView
+    second: LinkView
+
+
+@dataclass
 class EventView:
     id: str
     label: str
     kind: str
+    cross_outlet: bool  # reported by more than one outlet: shown in full, first
     type_label: str
     date: str
     place: str
     outlets: list[str]
     summary: list[list[Part]]
     timeline: list[TimelineEntry]
+    when: str  # the timeline in one line, for compact listings
     findings: list[FindingView]
     single_source: list[FindingView]
     not_compared: list[ClaimRow]
@@ -254,6 +284,7 @@ class BriefView:
     summary: list[SummaryView]
     summary_dropped: list[SummaryView]
     key_findings: list[FindingView]
+    event_pairs: list[PairView]
     events: list[EventView]
     framing: list[FramingView]
     ungrounded: list[ClaimRow]
@@ -403,7 +434,7 @@ def _value_row(value: FindingValue) -> ValueRow:
     )
 
 
-def _distinct_values(values: Iterable[FindingValue]) -> list[tuple[str, list[str]]]:
+def _distinct_values(values: Iterable[FindingValue], citing: bool = False) -> list[tuple[str, list[str]]]:
     """Group values that say the same (same interval, or same words), keeping outlets in order.
 
     "no casualties" and "did not result in any casualties" are one group when both are
@@ -415,8 +446,11 @@ def _distinct_values(values: Iterable[FindingValue]) -> list[tuple[str, list[str
         if value.quantity is not None:
             key = (value.quantity.low, value.quantity.high)
         text, outlets = groups.setdefault(key, (value.value, []))
-        if value.outlet not in outlets:
-            outlets.append(value.outlet)
+        who = value.outlet
+        if citing and source_label(value.source.name, value.source.kind) != "the outlet itself":
+            who = f"{value.outlet} citing {value.source.name}"
+        if who not in outlets:
+            outlets.append(who)
     return list(groups.values())
 
 
@@ -468,8 +502,11 @@ def finding_sentence(finding: Finding) -> list[Part]:
         parts = [Part(f"{_plural(outlets, 'outlet')} give compatible {facet}: ")]
         return [*parts, *_listed_values(groups, ", "), *_sources_clause(finding), Part(".")]
     if finding.verdict == "contradict":
-        parts = [Part(f"Outlets contradict each other on {facet}: ")]
-        return [*parts, *_listed_values(groups, " versus "), *_sources_clause(finding), Part(".")]
+        # Who says what matters most here: each side names its outlet and the source it cites.
+        sides = _distinct_values(grounded, citing=True)
+        who = "Outlets" if outlets > 1 else f"Sources reported by {grounded[0].outlet}"
+        parts = [Part(f"{who} contradict each other on {facet}: ")]
+        return [*parts, *_listed_values(sides, " versus "), Part(".")]
     if finding.verdict == "complementary":
         parts = [Part(f"Different facts on {facet}, not a contradiction: ")]
         return [*parts, *_listed_values(groups, "; "), *_sources_clause(finding), Part(".")]
@@ -503,18 +540,44 @@ def _is_cross_outlet(finding: Finding) -> bool:
 
 
 def select_key_findings(findings: list[Finding]) -> list[Finding]:
-    """Every contradiction first, then the highest-ranked other findings across outlets."""
+    """Every contradiction first, then the highest-ranked cross-outlet findings on key facts."""
     by_rank = sorted(findings, key=lambda f: (-f.rank, f.id))
     contradictions = [f for f in by_rank if f.verdict == "contradict"]
-    others = [f for f in by_rank if f.verdict != "contradict" and _is_cross_outlet(f)]
+    others = [
+        f for f in by_rank if f.verdict != "contradict" and _is_cross_outlet(f) and f.facet in KEY_FACETS
+    ]
     return contradictions + others[:KEY_FINDINGS_BEYOND_CONTRADICTIONS]
+
+
+def select_event_pairs(events: list[Event]) -> list[PairView]:
+    """The strongest "possibly the same event" links, each pair once."""
+    labels = {e.id: e.label for e in events}
+    seen: set[frozenset[str]] = set()
+    pairs: list[PairView] = []
+    links = sorted(
+        ((event, link) for event in events for link in event.possibly_same_as if link.event_id in labels),
+        key=lambda item: (-item[1].score, item[0].id, item[1].event_id),
+    )
+    for event, link in links:
+        key = frozenset((event.id, link.event_id))
+        if key in seen or len(key) < 2:
+            continue
+        seen.add(key)
+        pairs.append(
+            PairView(
+                LinkView(event.id, event.label, link.score, []),
+                LinkView(link.event_id, labels[link.event_id], link.score, link.reasons),
+            )
+        )
+    return pairs[:KEY_EVENT_PAIRS]
 
 
 def _timeline(claims: list[Claim]) -> list[TimelineEntry]:
     entries: dict[str, TimelineEntry] = {}
     for claim in claims:
         # Ungrounded claims are not evidence, and claims that say nothing about when add nothing.
-        if not claim.grounded or (claim.event.date is None and not claim.event.date_as_written):
+        resolved = claim.event.date is not None and claim.event.date.precision != "unresolved"
+        if not claim.grounded or (not resolved and not claim.event.date_as_written):
             continue
         label = format_resolved_date(claim.event.date)
         entry = entries.setdefault(label, TimelineEntry(label, _date_sort_key(claim.event.date), []))
@@ -522,6 +585,11 @@ def _timeline(claims: list[Claim]) -> list[TimelineEntry]:
         if mention not in entry.mentions:
             entry.mentions.append(mention)
     return sorted(entries.values(), key=lambda e: (e.sort_key, e.date))
+
+
+def _when(entry: TimelineEntry) -> str:
+    written = list(dict.fromkeys(f"“{w}”" for _, w in entry.mentions if w))
+    return f"{entry.date} ({', '.join(written)})" if written else entry.date
 
 
 def _claim_row(claim: Claim, event: Event | None, reason: str) -> ClaimRow:
@@ -570,16 +638,22 @@ def _event_view(
     place = ""
     if event.place is not None:
         place = event.place.canonical or event.place.matched or ""
+    type_label = event.type.replace("_", " ") if event.kind == "event" else "background topic"
+    timeline = _timeline(event_claims) if event.kind == "event" else []
+    # Labels often already name the type and place; the line under them should not repeat it.
+    label = event.label.casefold()
     return EventView(
         id=event.id,
         label=event.label,
         kind=event.kind,
-        type_label=event.type.replace("_", " ") if event.kind == "event" else "background topic",
+        cross_outlet=len(outlets) > 1,
+        type_label="" if type_label in label else type_label,
         date=format_resolved_date(event.date) if event.kind == "event" else "",
-        place=place,
+        place="" if place.casefold() in label else place,
         outlets=outlets,
         summary=[v.sentence for v in multi] or [v.sentence for v in single[:3]],
-        timeline=_timeline(event_claims) if event.kind == "event" else [],
+        timeline=timeline,
+        when="; ".join(_when(entry) for entry in timeline),
         findings=multi,
         single_source=single,
         not_compared=not_compared,
@@ -626,11 +700,15 @@ def _split_loaded(expression: str, terms: list[str]) -> list[Part]:
 
 
 def _framing_views(report: Report) -> list[FramingView]:
-    views = []
+    """One table per referent (tables for the same referent merged), most outlets first."""
+    merged: dict[tuple[str, str], list[FramingEntry]] = {}
     for table in report.framing:
+        merged.setdefault((table.referent, table.referent_kind), []).extend(table.entries)
+    views = []
+    for (referent, referent_kind), entries in merged.items():
         rows: dict[str, FramingRow] = {}
         seen: set[tuple[str, str, str]] = set()
-        for entry in table.entries:
+        for entry in entries:
             key = (entry.outlet, entry.expression.casefold(), entry.voice)
             if key in seen:
                 continue
@@ -648,13 +726,13 @@ def _framing_views(report: Report) -> list[FramingView]:
             )
         views.append(
             FramingView(
-                referent=table.referent,
-                kind=table.referent_kind.replace("_", " "),
+                referent=referent,
+                kind=referent_kind.replace("_", " "),
                 rows=list(rows.values()),
-                any_loaded=any(e.loaded_terms for e in table.entries),
+                any_loaded=any(e.loaded_terms for e in entries),
             )
         )
-    return views
+    return sorted(views, key=lambda v: (-len(v.rows), not v.any_loaded))
 
 
 def _source_view(article: Article, claim_count: int) -> SourceView:
@@ -782,6 +860,7 @@ def build_view(report: Report) -> BriefView:
         summary=[SummaryView(s.text, s.finding_ids) for s in report.summary],
         summary_dropped=[SummaryView(s.text, s.finding_ids, s.reason) for s in report.summary_dropped],
         key_findings=key,
+        event_pairs=select_event_pairs(report.events),
         events=event_views,
         framing=_framing_views(report),
         ungrounded=ungrounded,
@@ -804,7 +883,8 @@ class MarkdownSafe(str):
 _WHITESPACE = re.compile(r"\s+")
 _MD_ACTIVE = re.compile(r"([\\`*_\[\]<>|~])")
 _MD_ENTITY = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
-_MD_BLOCK_START = re.compile(r"^([#+\-=]|\d+[.)])")
+# What opens a heading, list item or setext underline when it starts a line: "# ", "- ", "1. ", "===".
+_MD_BLOCK_START = re.compile(r"^(#{1,6}|[+\-]|\d{1,9}[.)])(?=\s|$)|^=+(?=\s*$)")
 
 
 def markdown_escape(value: Any) -> str:
@@ -821,7 +901,7 @@ def markdown_escape(value: Any) -> str:
 
 
 def _escape_block_start(match: re.Match[str]) -> str:
-    token = match.group(0)  # "#", "-", "+", "=" or "12." / "12)"
+    token = match.group(0)  # "##", "-", "+", "===" or "12." / "12)"
     return f"{token[:-1]}\\{token[-1]}" if token[0].isdigit() else f"\\{token}"
 
 
@@ -963,18 +1043,25 @@ def write_brief(report: Report, path: str | os.PathLike[str]) -> Path | None:
     The file is written to a temporary name beside the target and moved into place,
     so a reader never sees half a brief. Returns the path written, or None for stdout.
     """
-    if str(path) == "-":
+    if brief_format(path) == "-":
         sys.stdout.write(render_markdown(report))
         sys.stdout.flush()
         return None
     target = Path(path)
-    renderer = _RENDERERS.get(target.suffix.lower())
-    if renderer is None:
-        raise ConfigError(
-            f"cannot write a brief to {target}: use a name ending in .md, .html or .json, or '-' for stdout"
-        )
-    write_atomic(target, renderer(report))
+    write_atomic(target, _RENDERERS[target.suffix.lower()](report))
     return target
+
+
+def brief_format(path: str | os.PathLike[str]) -> str:
+    """The format a brief path asks for (its suffix, or "-" for stdout); ConfigError if none fits."""
+    if str(path) == "-":
+        return "-"
+    suffix = Path(path).suffix.lower()
+    if suffix not in _RENDERERS:
+        raise ConfigError(
+            f"Cannot write a brief to {path}: use a name ending in .md, .html or .json, or '-' for stdout."
+        )
+    return suffix
 
 
 def _new_file_mode(target: Path) -> int:

@@ -93,6 +93,7 @@ def test_markdown_escape_keeps_values_on_one_line_and_out_of_block_syntax() -> N
     assert markdown_escape("# heading") == r"\# heading"
     assert markdown_escape("1. item") == r"1\. item"
     assert markdown_escape("- item") == r"\- item"
+    assert markdown_escape("0.82") == "0.82" and markdown_escape("-5 degrees") == "-5 degrees"
 
 
 def test_ungrounded_claims_are_set_apart_and_never_shown_as_support(report: Report) -> None:

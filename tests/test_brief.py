@@ -1,0 +1,176 @@
+"""The whole chain over the sample articles: files -> replayed extraction -> reconcile -> brief.
+
+Runs offline from the hand-written fixtures in fixtures/seeds, as the README's
+main command does, and checks what a reader of the brief relies on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from reconcile.brief import build_brief
+from reconcile.cli import app
+from reconcile.errors import ConfigError
+from reconcile.models import Report
+from reconcile.render import render_html, render_markdown
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "seeds"
+FIXTURES = ROOT / "fixtures" / "seeds"
+SNAPSHOTS = Path(__file__).parent / "snapshots"
+UPDATE = os.environ.get("UPDATE_SNAPSHOTS") == "1"
+
+
+def pinned(report: Report) -> Report:
+    """The report with its run time fixed, so the brief's text depends on the inputs alone."""
+    run = report.run.model_copy(update={"started_at": None, "duration_s": None})
+    return report.model_copy(update={"generated_at": dt.datetime(2026, 1, 1, tzinfo=dt.UTC), "run": run})
+
+
+@pytest.fixture(scope="module")
+def seeds_report() -> Report:
+    warnings: list[str] = []
+    report = build_brief([SEEDS], replay=FIXTURES, strict=True, no_cache=True, on_warning=warnings.append)
+    assert warnings == []
+    return pinned(report)
+
+
+@pytest.fixture(scope="module")
+def seeds_markdown(seeds_report: Report) -> str:
+    return render_markdown(seeds_report)
+
+
+def test_seeds_brief_matches_its_markdown_snapshot(seeds_markdown: str) -> None:
+    path = SNAPSHOTS / "seeds_brief.md"
+    if UPDATE or not path.exists():
+        if not UPDATE and os.environ.get("CI"):
+            pytest.fail(f"snapshot {path} is missing; run with UPDATE_SNAPSHOTS=1 and commit it")
+        path.write_text(seeds_markdown, encoding="utf-8")
+    assert seeds_markdown == path.read_text(encoding="utf-8"), (
+        "the seeds brief changed; if intended, regenerate with UPDATE_SNAPSHOTS=1 and review the diff"
+    )
+
+
+def _section(markdown: str, title: str) -> str:
+    return markdown.split(f"## {title}", 1)[1].split("\n## ", 1)[0]
+
+
+def test_seeds_brief_leads_with_the_sample_findings_of_the_design(seeds_markdown: str) -> None:
+    key = _section(seeds_markdown, "Key findings")
+    # Eight rockets in three outlets, but one original source, not three confirmations.
+    assert "3 outlets agree on munitions fired: **eight rockets**, all from 1 original source" in key
+    # Six shells versus airstrikes before the attack: different facts, and said so.
+    assert (
+        "Different facts on response, not a contradiction: **returned fire with six artillery shells" in key
+    )
+    assert "airstrikes against rocket launch sites" in key
+    # "approximately 900" and "at least 900" agree.
+    assert (
+        "give compatible troop numbers: **approximately 900 US troops" in key
+        and "**at least 900 troops**" in key
+    )
+    # Gas field in one outlet, oil field in another; Koniko is Conoco.
+    assert "Koniko gas field" in key and "Conoco oil field" in key
+    # Unidentified drones versus coalition airstrikes: maybe one event, with the reasons.
+    pairs = key.split("Possibly the same event", 1)[1]
+    assert any(
+        "western Deir Ezzor countryside" in line and "al-Mayadeen" in line for line in pairs.splitlines()
+    )
+
+
+def test_seeds_brief_compares_how_outlets_name_the_same_things(seeds_markdown: str) -> None:
+    framing = _section(seeds_markdown, "Framing")
+    assert "“an illegal US military base sitting atop the Al-Omar oil field” ⚑ illegal" in framing
+    assert "“base hosting US forces”" in framing
+    assert "“Iran-supported malign actors” (US-led coalition statement) ⚑ malign" in framing
+    assert "“self-defense militias”" in framing
+
+
+def test_every_fact_in_the_seeds_html_links_to_its_quote_in_the_article(seeds_report: Report) -> None:
+    html5lib = pytest.importorskip("html5lib")
+    document = html5lib.HTMLParser(strict=True, namespaceHTMLElements=False).parse(render_html(seeds_report))
+    by_id = {e.get("id"): e for e in document.iter() if e.get("id")}
+    claims = {c.id: c for c in seeds_report.claims}
+    rows = [e for element_id, e in by_id.items() if element_id.startswith("v-")]
+    assert len(rows) >= len([v for f in seeds_report.findings for v in f.values if v.grounded])
+    for row in rows:
+        claim_id = row.get("id").rsplit("-", 1)[1]
+        claim = claims[claim_id]
+        assert f"#q-{claim_id}" in [a.get("href") for a in row.iter("a")]
+        mark = by_id[f"q-{claim_id}"]
+        assert claim.quote.start is not None and claim.quote.end is not None
+        quoted = seeds_report.article(claim.article_id).text[claim.quote.start : claim.quote.end]
+        assert "".join(mark.itertext()).replace("↩", "") in quoted
+
+
+def test_brief_command_writes_the_html_brief_and_says_what_it_found(tmp_path: Path) -> None:
+    target = tmp_path / "brief.html"
+    result = CliRunner().invoke(app, ["brief", str(SEEDS), "-o", str(target), "--replay", str(FIXTURES)])
+    assert result.exit_code == 0, result.output
+    assert target.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert f"Brief written to {target}: 5 articles," in result.stderr
+    assert "contradiction" in result.stderr and "5 answers replayed" in result.stderr
+
+
+def test_brief_command_prints_markdown_on_stdout_for_dash() -> None:
+    result = CliRunner().invoke(app, ["brief", str(SEEDS), "-o", "-", "--replay", str(FIXTURES), "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("# Cross-source brief\n") and result.stderr == ""
+
+
+def test_brief_command_refuses_an_unknown_format_before_any_work(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["brief", str(tmp_path / "nothing"), "-o", "brief.pdf"])
+    assert isinstance(result.exception, ConfigError)
+    assert "use a name ending in .md, .html or .json" in str(result.exception)
+
+
+def test_an_article_without_a_recorded_answer_is_listed_as_not_processed(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SEEDS, corpus)
+    (corpus / "late_addition.txt").write_text("Four rockets hit a base on Monday, officials said.\n")
+    target = tmp_path / "brief.md"
+    result = CliRunner().invoke(app, ["brief", str(corpus), "-o", str(target), "--replay", str(FIXTURES)])
+    assert result.exit_code == 3, result.output  # partial: the brief is written, the failure listed
+    not_processed = _section(target.read_text(encoding="utf-8"), "Not processed")
+    assert (
+        "late\\_addition.txt (extract): No recorded extract answer for article late\\_addition"
+        in not_processed
+    )
+
+
+def test_summary_flag_adds_the_replayed_summary_with_its_citations() -> None:
+    report = build_brief([SEEDS], replay=FIXTURES, strict=True, no_cache=True, summary=True)
+    assert report.summary, (
+        "fixtures/seeds has no summary for the current findings: run scripts/wrap_summary.py"
+    )
+    assert report.summary_dropped == []
+    known = {f.id for f in report.findings}
+    assert all(set(s.finding_ids) <= known for s in report.summary)
+    summary = _section(render_markdown(report), "Summary")
+    assert "all take the number from one original source, the US-led coalition. (`F4`)" in summary
+
+
+@pytest.mark.skipif(
+    shutil.which("chromium") is None, reason="chromium is not installed (scripts/check_html.py installs it)"
+)
+def test_seeds_html_brief_loads_in_chromium_without_console_errors(
+    seeds_report: Report, tmp_path: Path
+) -> None:
+    page = tmp_path / "brief.html"
+    page.write_text(render_html(seeds_report), encoding="utf-8")
+    checked = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "check_html.py"), str(page), "--no-install"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "0 console errors" in checked.stdout
