@@ -214,7 +214,7 @@ def extract_command(
     for line in summary_lines(run):
         console.print(Text(line), soft_wrap=True)
     if output not in (None, "-"):
-        console.print(Text(f"wrote {len(run.claims)} claims to {output}"))
+        console.print(Text(f"wrote {len(run.claims)} claims to {output}"), soft_wrap=True)
     if run.failures:
         raise typer.Exit(EXIT_NOTHING if not run.ok_article_ids else EXIT_PARTIAL)
 
