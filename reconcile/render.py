@@ -204,7 +204,7 @@ class EventView:
     date: str
     place: str
     outlets: list[str]
-    summary: list[list[Part]]
+    summary: list[FindingView]  # shown as their sentences, with the verdict mark
     timeline: list[TimelineEntry]
     when: str  # the timeline in one line, for compact listings
     findings: list[FindingView]
@@ -651,7 +651,7 @@ def _event_view(
         date=format_resolved_date(event.date) if event.kind == "event" else "",
         place="" if place.casefold() in label else place,
         outlets=outlets,
-        summary=[v.sentence for v in multi] or [v.sentence for v in single[:3]],
+        summary=multi or single[:3],
         timeline=timeline,
         when="; ".join(_when(entry) for entry in timeline),
         findings=multi,

@@ -210,6 +210,7 @@ def check_page(
     full_page: bool,
     install: bool,
     top: int = 0,
+    fragment: str | None = None,
 ) -> tuple[list[str], list[str]]:
     """Load the page; return (errors, warnings); write the screenshot if asked."""
     chromium = find_chromium(install)
@@ -230,6 +231,14 @@ def check_page(
             if tools.wait_for("Page.loadEventFired", within=30) is None:
                 raise CheckError(f"{page} did not finish loading within 30 s")
             tools.drain(0.5)
+            if fragment:
+                # Jump to an anchor the way a reader's click does (fires :target and hashchange).
+                tools.send(
+                    "Runtime.evaluate",
+                    {"expression": f"location.hash = {json.dumps(fragment)}"},
+                    session=session,
+                )
+                tools.drain(0.3)
             if screenshot is not None:
                 params: dict[str, Any] = {"format": "png"}
                 if full_page or top:
@@ -267,6 +276,7 @@ def main(argv: list[str] | None = None) -> int:
         "--full-page", action="store_true", help="capture the whole page, not just the viewport"
     )
     parser.add_argument("--top", type=int, default=0, help="start the screenshot this many CSS pixels down")
+    parser.add_argument("--fragment", help="after loading, go to #FRAGMENT (as clicking a link to it does)")
     parser.add_argument("--no-install", action="store_true", help="fail instead of installing chromium")
     args = parser.parse_args(argv)
     if not args.page.is_file():
@@ -281,6 +291,7 @@ def main(argv: list[str] | None = None) -> int:
             args.full_page,
             install=not args.no_install,
             top=args.top,
+            fragment=args.fragment,
         )
     except CheckError as error:
         print(f"error: {error}", file=sys.stderr)
