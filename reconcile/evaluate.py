@@ -229,6 +229,8 @@ def _spans(quote: str, text: str | None) -> tuple[tuple[int, int], ...]:
 
 def _quote_overlap(item: _GoldItem, claim: Claim) -> float:
     quote = claim.quote
+    if quote.match == "not_found":
+        return 0.0  # the run itself found no such words in the article: a paraphrase or an invention
     if item.spans and quote.start is not None and quote.end is not None and quote.end > quote.start:
         best = 0.0
         for start, end in item.spans:

@@ -278,3 +278,114 @@ def test_gold_marks_the_drone_strikes_and_the_coalition_airstrikes_as_uncertain(
         frozenset({"drone-strikes-western-deir-ezzor-2022-01-06", "coalition-strikes-al-mayadeen-2022-01-05"})
         in pairs
     )
+
+
+# --- The test set with model mistakes ----------------------------------------
+
+TESTS = ROOT / "fixtures" / "tests"
+TEST_ARTICLES = TESTS / "articles"
+TEST_EXCHANGES = TESTS / "exchanges"
+
+
+def mistake_articles() -> list[Any]:
+    return list(ingest([str(TEST_ARTICLES)]).articles)
+
+
+def test_every_test_fixture_says_it_is_hand_written() -> None:
+    files = [*TESTS.glob("claims/*.yaml"), *TESTS.glob("claims/*.json"), *TEST_EXCHANGES.glob("*.json")]
+    assert len(files) == 5
+    for path in files:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))  # YAML reads JSON too
+        assert data["recorded_by"] == "hand-written", path
+
+
+def test_the_first_answer_of_the_re_ask_case_is_really_schema_invalid() -> None:
+    first = json.loads((TESTS / "claims" / "mayadeen-strike.first-answer.json").read_text(encoding="utf-8"))
+    with pytest.raises(ValueError) as raised:
+        ExtractionResponse.model_validate(first["arguments"])
+    problems = {".".join(map(str, e["loc"])) for e in raised.value.errors()}  # type: ignore[attr-defined]
+    assert {"claims.0.facet", "claims.0.number", "claims.0.stance"} <= problems
+
+
+def test_replayed_mistakes_are_kept_and_marked_ungrounded() -> None:
+    from reconcile.extract import extract
+    from reconcile.llm.fixtures import replay_client
+
+    run = extract(mistake_articles(), client=replay_client(TEST_EXCHANGES, strict=True))
+    assert not run.failures
+    status = {c.id: c.grounding.status for c in run.claims if c.article_id == "tanf-drones"}
+    assert status == {
+        "tanf-drones.c1": "number_not_in_quote",  # "Three drones" quoted with the sentence about two
+        "tanf-drones.c2": "quote_not_found",  # paraphrased quote
+        "tanf-drones.c3": "grounded",
+        "tanf-drones.c4": "grounded",
+        "tanf-drones.c5": "grounded",
+        "tanf-drones.c6": "quote_not_found",  # invented claim of responsibility
+    }
+    strike = [c for c in run.claims if c.article_id == "mayadeen-strike"]
+    assert len(strike) == 4 and all(c.grounded for c in strike)
+
+
+def re_ask_fixture(directory: Path, *, with_valid_answer: bool) -> None:
+    """The strike article's exchange with a schema-invalid first answer in front of the valid one."""
+    from reconcile.models import Exchange
+
+    [path] = TEST_EXCHANGES.glob("extract--mayadeen-strike--*.json")
+    exchange = Exchange.model_validate_json(path.read_text(encoding="utf-8"))
+    first = json.loads((TESTS / "claims" / "mayadeen-strike.first-answer.json").read_text(encoding="utf-8"))
+    invalid = json.loads(json.dumps(exchange.response))
+    invalid["choices"][0]["message"]["tool_calls"][0]["function"]["arguments"] = json.dumps(
+        first["arguments"]
+    )
+    two_bodies = exchange.model_copy(
+        update={"response": invalid, "responses": [exchange.response] if with_valid_answer else []}
+    )
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / path.name).write_text(two_bodies.model_dump_json(indent=2), encoding="utf-8")
+
+
+def test_a_schema_invalid_first_answer_is_re_asked_and_the_valid_answer_kept(tmp_path: Path) -> None:
+    from reconcile.extract import extract
+    from reconcile.llm.fixtures import replay_client
+
+    re_ask_fixture(tmp_path, with_valid_answer=True)
+    strike = [a for a in mistake_articles() if a.id == "mayadeen-strike"]
+    run = extract(strike, client=replay_client(tmp_path, strict=True))
+    assert not run.failures  # the first answer alone fails the article (next test): it was re-asked
+    assert [(c.facet, c.value) for c in run.claims] == [
+        ("target", "a weapons depot near al-Mayadeen"),
+        ("damage", "destroyed the depot"),
+        ("casualties", "no civilian casualties"),
+        ("killed", "five militia members"),
+    ]
+
+
+def test_a_schema_invalid_answer_with_no_re_ask_fails_the_article_with_a_reason(tmp_path: Path) -> None:
+    from reconcile.extract import extract
+    from reconcile.llm.fixtures import replay_client
+
+    re_ask_fixture(tmp_path, with_valid_answer=False)
+    strike = [a for a in mistake_articles() if a.id == "mayadeen-strike"]
+    run = extract(strike, client=replay_client(tmp_path, strict=True))
+    assert run.claims == []
+    [failure] = run.failures
+    assert failure.article_id == "mayadeen-strike"
+    assert "claims.0.facet" in failure.reason  # the reason names what did not fit the schema
+
+
+def test_eval_scores_the_mistakes_and_nothing_else() -> None:
+    from reconcile.evaluate import evaluate
+    from reconcile.extract import extract
+    from reconcile.llm.fixtures import replay_client
+    from reconcile.models import Report
+
+    articles = mistake_articles()
+    run = extract(articles, client=replay_client(TEST_EXCHANGES, strict=True))
+    result = evaluate(Report(articles=articles, claims=run.claims), load_gold(TESTS / "gold"))
+    # 10 answered, 10 in gold; the wrong passage, the paraphrase and the invention do not
+    # match, and the article's "No group has claimed responsibility" was missed.
+    assert sorted(result.unmatched_predicted) == ["tanf-drones.c1", "tanf-drones.c2", "tanf-drones.c6"]
+    assert sorted(result.unmatched_gold) == ["tanf-drones#1", "tanf-drones#2", "tanf-drones#6"]
+    assert result.claims.precision == pytest.approx(7 / 10)
+    assert result.claims.recall == pytest.approx(7 / 10)
+    assert result.grounding.rate == pytest.approx(7 / 10)
