@@ -318,6 +318,55 @@ class ResolvedPlace(Model):
     within: list[str] = Field(default_factory=list, description="Containing places, innermost first.")
     matched: str | None = Field(None, description="The alias or name that matched.")
     score: float | None = Field(None, ge=0, le=100)
+    note: str | None = Field(None, description="Why it is unknown, or which several places were named.")
+
+
+class GazetteerEntry(Model):
+    """One known place: canonical name, the other ways it is written, and what contains it."""
+
+    name: str = Field(min_length=1, description="Canonical name.")
+    kind: PlaceKind
+    aliases: list[str] = Field(default_factory=list)
+    within: str | None = Field(None, description="Canonical name of the containing place (one parent).")
+    also_within: list[str] = Field(
+        default_factory=list,
+        description='Informal regions that also contain it ("eastern Syria"); they may overlap.',
+    )
+    lat: float | None = Field(None, ge=-90, le=90)
+    lon: float | None = Field(None, ge=-180, le=180)
+    note: str | None = None
+
+
+class Gazetteer(Model):
+    """Known places; every parent named in ``within`` / ``also_within`` is an entry, with no cycles."""
+
+    entries: list[GazetteerEntry]
+    sources: list[str] = Field(default_factory=list, description="Files it was loaded from, in order.")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Gazetteer:
+        names: dict[str, GazetteerEntry] = {}
+        for entry in self.entries:
+            if entry.name.casefold() in names:
+                raise ValueError(f"gazetteer names the place {entry.name!r} more than once")
+            names[entry.name.casefold()] = entry
+        for entry in self.entries:
+            for parent in [entry.within, *entry.also_within]:
+                if parent is not None and parent.casefold() not in names:
+                    raise ValueError(f"gazetteer place {entry.name!r} is within unknown place {parent!r}")
+        for entry in self.entries:  # walk up every chain: a cycle would loop forever later
+            pending, seen_up = [entry.name.casefold()], set()
+            while pending:
+                container = names[pending.pop()]
+                for up in [container.within, *container.also_within]:
+                    if up is None:
+                        continue
+                    if up.casefold() == entry.name.casefold():
+                        raise ValueError(f"gazetteer place {entry.name!r} is (indirectly) within itself")
+                    if up.casefold() not in seen_up:
+                        seen_up.add(up.casefold())
+                        pending.append(up.casefold())
+        return self
 
 
 class ClaimEvent(Model):
