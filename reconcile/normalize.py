@@ -94,6 +94,7 @@ _PART_OF_MONTH = re.compile(
 _MONTH_YEAR = re.compile(rf"{_MONTH.format('m')}\s+(?:of\s+)?{_YEAR.format('y')}")
 _MONTH_ALONE = re.compile(r"\b(" + "|".join(m for m in _MONTHS if len(m) > 3) + r")\b")
 _YEAR_ALONE = re.compile(r"\b((?:19|20)\d\d)\b")
+_DECADE = re.compile(r"\b((?:19|20)\d)0'?s\b")  # "the 2010s" (dateparser reads it as 2010 seconds ago)
 _ISO = re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b")
 _SINCE = re.compile(r"^\s*since\s+(?P<rest>.+)$")
 # Words that move a date away from what it names ("two days before Wednesday"): with
@@ -246,7 +247,7 @@ def _resolve_by_rules(as_written: str, text: str, published: dt.date | None) -> 
             resolved = _relative_period(rule, match, published)
             if resolved is None:
                 return None
-            if rule in ("last_week",) and _WEEKDAY_RE.search(text):  # "Wednesday last week"
+            if rule == "last_week" and _WEEKDAY_RE.search(text):  # "Wednesday last week"
                 monday = published - dt.timedelta(days=published.weekday() + 7)
                 weekday = _WEEKDAYS[_WEEKDAY_RE.findall(text)[0]]
                 return _day(monday + dt.timedelta(days=weekday))
@@ -309,6 +310,11 @@ def _resolve_by_rules(as_written: str, text: str, published: dt.date | None) -> 
         year = published.year if month <= published.month else published.year - 1
         first, last = _month_bounds(year, month)
         return _span(first, last, "month", published)
+
+    match = _DECADE.search(text)
+    if match:
+        first_year = int(match[1]) * 10
+        return _span(dt.date(first_year, 1, 1), dt.date(first_year + 9, 12, 31), "range", published)
 
     match = _YEAR_ALONE.search(text)
     if match and not re.search(r"\d", text.replace(match[1], "")):
@@ -468,7 +474,6 @@ _GENERIC = frozenset({
     "nearby", "several", "another", "other", "same", "its", "their", "his", "her", "this", "that", "these",
     "those", "where", "which", "who",
 })  # fmt: skip
-_POINT_KINDS = frozenset({"city", "town", "base", "oil_field", "gas_field", "other"})
 _FUZZY_KINDS = frozenset({"region", "area"})
 _DEFAULT_THRESHOLD = 88.0  # rapidfuzz ratio, 0-100: typos pass, other names do not
 _NEAR_MISS = 75  # a closest candidate below this is not worth a note
@@ -646,7 +651,10 @@ def _validated_gazetteer(places: list[dict[str, Any]], sources: list[str]) -> Ga
         raise InputError(
             f"{', '.join(sources)}: gazetteer entry invalid at {where}: {first['msg']}."
         ) from None
-    _index(gazetteer)  # alias clashes surface now, not at the first lookup
+    try:
+        _index(gazetteer)  # alias clashes surface now, not at the first lookup
+    except InputError as exc:
+        raise InputError(f"{', '.join(sources)}: {exc}") from None
     return gazetteer
 
 

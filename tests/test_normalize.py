@@ -108,6 +108,7 @@ REGIONAL = D(2022, 9, 20)  # 004: a Tuesday
         ("2022-01-05", RT, D(2022, 1, 5), D(2022, 1, 5), "day"),
         ("in January 2020", RT, D(2020, 1, 1), D(2020, 1, 31), "month"),
         ("in 2021", RT, D(2021, 1, 1), D(2021, 12, 31), "year"),
+        ("in the 2010s", RT, D(2010, 1, 1), D(2019, 12, 31), "range"),
         # a month or a year that runs past publication ends at publication
         ("in October", RT, D(2023, 10, 1), D(2023, 10, 27), "month"),
         ("in 2023", RT, D(2023, 1, 1), D(2023, 10, 27), "year"),
