@@ -881,7 +881,9 @@ class MarkdownSafe(str):
 
 
 _WHITESPACE = re.compile(r"\s+")
-_MD_ACTIVE = re.compile(r"([\\`*_\[\]<>|~])")
+_MD_ACTIVE = re.compile(r"([\\`*\[\]<>|~])")
+# "_" inside a word (file_name_2) cannot start or end emphasis, so it stays as written.
+_MD_LOOSE_UNDERSCORE = re.compile(r"(?<![^\W_])_|_(?![^\W_])")
 _MD_ENTITY = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
 # What opens a heading, list item or setext underline when it starts a line: "# ", "- ", "1. ", "===".
 _MD_BLOCK_START = re.compile(r"^(#{1,6}|[+\-]|\d{1,9}[.)])(?=\s|$)|^=+(?=\s*$)")
@@ -896,6 +898,7 @@ def markdown_escape(value: Any) -> str:
     text = _WHITESPACE.sub(" ", str(value))
     text = _MD_ENTITY.sub("&amp;", text)
     text = _MD_ACTIVE.sub(r"\\\1", text)
+    text = _MD_LOOSE_UNDERSCORE.sub(r"\\_", text)
     # A value at the start of a line must not open a heading or a list.
     return _MD_BLOCK_START.sub(_escape_block_start, text)
 

@@ -141,8 +141,7 @@ def test_an_article_without_a_recorded_answer_is_listed_as_not_processed(tmp_pat
     assert result.exit_code == 3, result.output  # partial: the brief is written, the failure listed
     not_processed = _section(target.read_text(encoding="utf-8"), "Not processed")
     assert (
-        "late\\_addition.txt (extract): No recorded extract answer for article late\\_addition"
-        in not_processed
+        "late_addition.txt (extract): No recorded extract answer for article late_addition" in not_processed
     )
 
 

@@ -94,6 +94,7 @@ def test_markdown_escape_keeps_values_on_one_line_and_out_of_block_syntax() -> N
     assert markdown_escape("1. item") == r"1\. item"
     assert markdown_escape("- item") == r"\- item"
     assert markdown_escape("0.82") == "0.82" and markdown_escape("-5 degrees") == "-5 degrees"
+    assert markdown_escape("file_name_2 _emphasis_") == r"file_name_2 \_emphasis\_"
 
 
 def test_ungrounded_claims_are_set_apart_and_never_shown_as_support(report: Report) -> None:
@@ -107,7 +108,7 @@ def test_ungrounded_claims_are_set_apart_and_never_shown_as_support(report: Repo
 
 def test_markdown_lists_unprocessed_inputs_with_their_reason(report: Report) -> None:
     text = render_markdown(report)
-    assert "- seeds/005\\_garbled.txt (extract): the model's answer failed validation 3 times" in text
+    assert "- seeds/005_garbled.txt (extract): the model's answer failed validation 3 times" in text
     assert "- seeds/notes.pdf (ingest): unsupported file type .pdf" in text
 
 
