@@ -235,6 +235,13 @@ async def extract_async(
     """Extract claims from ``articles``; see ``extract`` (the same, for async callers)."""
     items = list(articles.articles if isinstance(articles, IngestResult) else articles)
     own_client = client is None
+    options = {"settings": settings, "model": model, "mode": mode, "replay": replay, "record": record,
+               "cache_dir": cache_dir, "concurrency": concurrency, "strict": strict or None,
+               "no_cache": no_cache or None}  # fmt: skip
+    given = sorted(name for name, value in options.items() if value is not None)
+    if client is not None and given:
+        named = ", ".join(given)
+        raise ConfigError(f"Pass either client= or {named}, not both: a client has its own settings.")
     if client is None:
         if settings is None:
             settings = LLMSettings.from_env(

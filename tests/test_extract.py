@@ -317,3 +317,10 @@ def test_cli_unknown_price_is_shown_as_unknown_and_can_be_given(tmp_path: Path) 
         priced = runner.invoke(app, [*base, "--price-in", "1", "--price-out", "2"])
     assert "cost: unknown (no price for local-llm; set --price-in and --price-out)" in unknown.stderr
     assert "cost: $0.0001" in priced.stderr
+
+
+def test_a_client_and_settings_of_its_own_cannot_both_be_given(tmp_path: Path) -> None:
+    from reconcile.llm.fixtures import replay_client
+
+    with pytest.raises(ConfigError, match="Pass either client= or replay, not both"):
+        extract([make_article("green")], client=replay_client(tmp_path), replay=tmp_path)

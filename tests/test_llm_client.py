@@ -380,3 +380,16 @@ def test_structured_reply_helper_answers_in_the_form_asked(tmp_path: Path) -> No
     with FakeOpenAIServer(responder=lambda r: structured_reply(r, {"claims": []})) as server:
         run = extract([make_article("green")], settings=live_settings(server, tmp_path, mode="json"))
     assert not run.failures and run.claims == []
+
+
+def test_an_answer_without_token_counts_has_an_unknown_cost(tmp_path: Path) -> None:
+    def no_usage(request):  # type: ignore[no-untyped-def]
+        reply = first_sentence_responder(request)
+        del reply.body["usage"]
+        return reply
+
+    with FakeOpenAIServer(responder=no_usage) as server:
+        run = extract([make_article("green")], settings=live_settings(server, tmp_path))
+    assert not run.failures
+    assert run.usage.calls == 1 and run.usage.input_tokens == 0
+    assert run.usage.cost_usd is None

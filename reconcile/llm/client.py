@@ -201,6 +201,11 @@ class _Attempts:
         pairs = [r.usage() for c in self.captures for r in c.requests if r.ok]
         return sum(p[0] for p in pairs), sum(p[1] for p in pairs)
 
+    @property
+    def usage_reported(self) -> bool:
+        """False when an answer came without token counts: its cost cannot be known."""
+        return all(r.reports_usage for c in self.captures for r in c.requests if r.ok)
+
 
 class LLMClient:
     """Makes structured calls; one per run, shared by every stage and article.
@@ -437,7 +442,13 @@ class LLMClient:
             calls=calls,
             input_tokens=input_tokens,
             output_tokens=output_tokens,
-            cost_usd=self._cost(model, input_tokens, output_tokens) if calls else 0.0,
+            cost_usd=(
+                0.0
+                if not calls
+                else self._cost(model, input_tokens, output_tokens)
+                if attempts.usage_reported
+                else None
+            ),
             retries=max(0, len(attempts.captures) - 1),
             reasks=max(0, calls - len(attempts.captures)),
         )

@@ -40,6 +40,10 @@ class CapturedRequest:
     def ok(self) -> bool:
         return self.status is not None and 200 <= self.status < 300 and isinstance(self.response, dict)
 
+    @property
+    def reports_usage(self) -> bool:
+        return isinstance(self.response, dict) and isinstance(self.response.get("usage"), dict)
+
     def usage(self) -> tuple[int, int]:
         usage = self.response.get("usage") if isinstance(self.response, dict) else None
         if not isinstance(usage, dict):
