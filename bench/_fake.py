@@ -91,7 +91,8 @@ def _serve(conn: Connection, options: ServerOptions) -> None:
                 self.stats.statuses[reply.status] = self.stats.statuses.get(reply.status, 0) + 1
                 if reply.status == 429 and options.honest_retry_after and self._accepted:
                     wait = options.window_seconds - (time.monotonic() - self._accepted[0])
-                    reply.headers["Retry-After"] = f"{max(1, math.ceil(wait))}"
+                    # Tenths of a second, so that short test windows stay short.
+                    reply.headers["Retry-After"] = f"{max(0.1, math.ceil(wait * 10) / 10):g}"
             local.status = reply.status
             return reply
 
@@ -134,10 +135,15 @@ def _serve(conn: Connection, options: ServerOptions) -> None:
             if command == "stats":
                 BenchServer.stats.cpu_seconds = time.process_time() - cpu_start
                 conn.send(BenchServer.stats)
-            elif command == "reset":
+            elif isinstance(command, tuple) and command[0] == "reset":
+                changes: dict[str, Any] = command[1]
                 with server._lock:
                     BenchServer.stats = ServerStats()
                     server._accepted.clear()
+                    for name, value in changes.items():
+                        setattr(options, name, value)
+                    server.latency, server.jitter = options.latency, options.jitter
+                    server.rate_limit_per_minute = options.rate_limit
                 cpu_start = time.process_time()
                 conn.send("ok")
             else:
@@ -174,8 +180,14 @@ class FakeServerProcess:
         stats: ServerStats = self._conn.recv()
         return stats
 
-    def reset(self) -> None:
-        self._conn.send("reset")
+    def reset(self, **changes: Any) -> None:
+        """Zero the counts; ``changes`` set other ``ServerOptions`` (latency, rate_limit...)."""
+        if {"n_articles", "seed"} & set(changes) or not set(changes) <= set(
+            ServerOptions.__dataclass_fields__
+        ):
+            raise ValueError(f"a running server cannot change {sorted(changes)}")
+        self.options = ServerOptions(**{**vars(self.options), **changes})
+        self._conn.send(("reset", changes))
         self._conn.recv()
 
     def __exit__(self, *exc_info: object) -> None:

@@ -541,20 +541,31 @@ def claims_from_answer(article: Article, response: ExtractionResponse) -> list[C
     return claims
 
 
-def synthetic_claims(
-    n_claims: int, seed: int = 7, places: list[Place] | None = None
-) -> tuple[list[Claim], list[Article]]:
-    """Exactly ``n_claims`` grounded claims and the articles they come from."""
+@dataclass
+class ClaimSet:
+    claims: list[Claim]
+    articles: list[Article]
+    true_event: dict[str, int]  # claim id -> the real event it is about (background claims absent)
+
+
+def synthetic_claims(n_claims: int, seed: int = 7, places: list[Place] | None = None) -> ClaimSet:
+    """Exactly ``n_claims`` grounded claims, their articles, and which real event each is about."""
     claims: list[Claim] = []
     articles: list[Article] = []
+    true_event: dict[str, int] = {}
     for item in _articles(seed, places or load_places()):
         articles.append(item.article)
-        claims.extend(claims_from_answer(item.article, item.response))
+        for claim in claims_from_answer(item.article, item.response):
+            claims.append(claim)
+            if claim.event.type != "background":
+                true_event[claim.id] = item.event_indices[0]
         if len(claims) >= n_claims:
             break
+    for claim in claims[n_claims:]:
+        true_event.pop(claim.id, None)
     del claims[n_claims:]
     kept = {c.article_id for c in claims}
-    return claims, [a for a in articles if a.id in kept]
+    return ClaimSet(claims, [a for a in articles if a.id in kept], true_event)
 
 
 if __name__ == "__main__":
