@@ -148,6 +148,7 @@ def test_wrap_warns_about_a_quote_not_in_the_article_and_a_number_not_in_its_quo
         ({"article": "green.txt", "claims": [{"facet": "bogus"}]}, "claims.0.facet"),
         ({"article": "green.txt", "claims": [], "extra": 1}, "unknown keys extra"),
         ({"article": "nowhere.txt", "claims": []}, "is for article 'nowhere.txt', which is not among"),
+        ({"article": "green.txt", "claims": [], "recorded_by": "gpt-4o"}, "hand-written' by definition"),
     ],
 )
 def test_bad_claims_files_are_refused_with_the_file_and_the_problem(

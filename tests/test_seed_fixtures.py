@@ -389,3 +389,18 @@ def test_eval_scores_the_mistakes_and_nothing_else() -> None:
     assert result.claims.precision == pytest.approx(7 / 10)
     assert result.claims.recall == pytest.approx(7 / 10)
     assert result.grounding.rate == pytest.approx(7 / 10)
+
+
+def test_the_claims_files_wrap_as_written_into_the_committed_fixtures(tmp_path: Path) -> None:
+    """The README's re-wrap command works on the files as committed and reproduces fixtures/seeds."""
+    from reconcile.ingest import ingest
+    from reconcile.llm.fixtures import wrap_claims_files
+
+    articles = ingest([SEEDS]).articles
+    result = wrap_claims_files(CLAIM_FILES, articles, tmp_path)
+    assert not result.warnings
+    for written in result.written:
+        fresh = json.loads(written.read_text(encoding="utf-8"))
+        committed = json.loads((SEED_FIXTURES / written.name).read_text(encoding="utf-8"))
+        fresh.pop("recorded_at"), committed.pop("recorded_at")
+        assert fresh == committed, written.name

@@ -88,10 +88,17 @@ def load_claims_file(path: Path) -> tuple[str, ExtractionResponse]:
         ) from error
     if not isinstance(data, dict) or "article" not in data or "claims" not in data:
         raise FixtureError(f"Claims file {path} must be a mapping with the keys 'article' and 'claims'.")
-    unknown = sorted(set(data) - {"article", "claims", "note", "notes"})
+    unknown = sorted(set(data) - {"article", "claims", "note", "notes", "recorded_by"})
     if unknown:
         raise FixtureError(
-            f"Claims file {path} has unknown keys {', '.join(unknown)} (allowed: article, claims, note)."
+            f"Claims file {path} has unknown keys {', '.join(unknown)} "
+            "(allowed: article, claims, note, recorded_by)."
+        )
+    # Wrapped exchanges are labelled hand-written; a claims file may say so itself, but nothing else.
+    if data.get("recorded_by", HAND_WRITTEN) != HAND_WRITTEN:
+        raise FixtureError(
+            f"Claims file {path} says recorded_by {data['recorded_by']!r}; a claims file is "
+            f"{HAND_WRITTEN!r} by definition (record real answers with --record)."
         )
     try:
         response = ExtractionResponse.model_validate({"claims": data["claims"] or []})
