@@ -73,7 +73,9 @@ def test_rerun_benchmark_reports_zero_calls_for_an_unchanged_corpus(
 def test_reconcile_benchmark_times_each_size_and_the_naive_baseline(
     bench_path: None, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    tables, figures = run("bench_reconcile", ["--quick", "--sizes", "60", "120", "--naive-sizes", "60"], capsys)
+    tables, figures = run(
+        "bench_reconcile", ["--quick", "--sizes", "60", "120", "--naive-sizes", "60"], capsys
+    )
     assert "peak RSS MB" in tables and "per tenfold" in tables
     assert [r["claims"] for r in figures["blocked"]] == [60, 120]
     assert [r["claims"] for r in figures["naive"]] == [60]
