@@ -219,7 +219,7 @@ class FramingCell:
     voice: str
     quoted_from: str | None
     loaded_terms: list[str]
-    claim_id: str | None
+    claim_id: str | None  # set only when the claim's quote can be shown in its article
     parts: list[Part] = field(default_factory=list)  # expression split so loaded terms can be marked
 
 
@@ -701,6 +701,7 @@ def _split_loaded(expression: str, terms: list[str]) -> list[Part]:
 
 def _framing_views(report: Report) -> list[FramingView]:
     """One table per referent (tables for the same referent merged), most outlets first."""
+    located = {c.id for c in report.claims if c.quote.start is not None}
     merged: dict[tuple[str, str], list[FramingEntry]] = {}
     for table in report.framing:
         merged.setdefault((table.referent, table.referent_kind), []).extend(table.entries)
@@ -720,7 +721,8 @@ def _framing_views(report: Report) -> list[FramingView]:
                     voice=entry.voice,
                     quoted_from=entry.quoted_from,
                     loaded_terms=entry.loaded_terms,
-                    claim_id=entry.claim_id,
+                    # Linked to the quote of the claim it came from, when that quote is in the text.
+                    claim_id=entry.claim_id if entry.claim_id in located else None,
                     parts=_split_loaded(entry.expression, entry.loaded_terms),
                 )
             )

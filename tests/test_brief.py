@@ -173,3 +173,16 @@ def test_seeds_html_brief_loads_in_chromium_without_console_errors(
     )
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert "0 console errors" in checked.stdout
+
+
+def test_every_link_inside_the_seeds_html_brief_leads_somewhere(seeds_report: Report) -> None:
+    html5lib = pytest.importorskip("html5lib")
+    document = html5lib.HTMLParser(strict=True, namespaceHTMLElements=False).parse(render_html(seeds_report))
+    ids = {e.get("id") for e in document.iter() if e.get("id")}
+    internal = [a.get("href")[1:] for a in document.iter("a") if (a.get("href") or "").startswith("#")]
+    assert internal and [target for target in internal if target not in ids] == []
+    framing = document.find(".//section[@id='framing']")
+    assert framing is not None
+    assert any((a.get("href") or "").startswith("#q-") for a in framing.iter("a")), (
+        "framing links to its quotes"
+    )

@@ -286,3 +286,11 @@ def test_schema_command_prints_the_report_schema_the_json_brief_validates_agains
     written = CliRunner().invoke(app, ["schema", "-o", str(target)])
     assert written.exit_code == 0, written.output
     assert json.loads(target.read_text(encoding="utf-8")) == schema
+
+
+@pytest.mark.parametrize("make_report", [build_sample_report, hostile_report])
+def test_every_link_inside_the_html_brief_leads_somewhere(make_report) -> None:  # type: ignore[no-untyped-def]
+    document = _parse_strict(render_html(make_report()))
+    ids = {e.get("id") for e in document.iter() if e.get("id")}
+    internal = [a.get("href")[1:] for a in document.iter("a") if (a.get("href") or "").startswith("#")]
+    assert internal and [target for target in internal if target not in ids] == []
