@@ -44,6 +44,7 @@ from reconcile.llm.transport import (
     REPLAY_EXHAUSTED,
     Capture,
     CapturingTransport,
+    MalformedResponseBody,
     ReplayPlan,
     ReplayTransport,
     current_capture,
@@ -147,6 +148,8 @@ def classify(error: BaseException) -> Failure:
         cause = error.__cause__
     if isinstance(cause, openai.APITimeoutError):
         return Failure(True, "the request timed out")
+    if isinstance(cause, openai.APIConnectionError) and isinstance(cause.__cause__, MalformedResponseBody):
+        return Failure(True, str(cause.__cause__))
     if isinstance(cause, openai.APIConnectionError):
         detail = f" ({_first_line(str(cause.__cause__))})" if cause.__cause__ and str(cause.__cause__) else ""
         return Failure(True, f"the connection failed{detail}")

@@ -29,6 +29,20 @@ def _json_or_text(data: bytes) -> Any:
         return data.decode("utf-8", "replace")
 
 
+class MalformedResponseBody(Exception):
+    """A successful status whose JSON body does not parse (cut off in transit, a broken proxy)."""
+
+
+def _is_broken_json(response: httpx2.Response, content: bytes) -> bool:
+    if not 200 <= response.status_code < 300 or "json" not in response.headers.get("content-type", ""):
+        return False
+    try:
+        json.loads(content)
+    except ValueError:
+        return True
+    return False
+
+
 @dataclass
 class CapturedRequest:
     request: Any  # the JSON body sent
@@ -84,6 +98,11 @@ class CapturingTransport(httpx2.AsyncBaseTransport):
             entry.latency_ms = (time.perf_counter() - started) * 1000
         entry.status = response.status_code
         entry.response = _json_or_text(content)
+        if _is_broken_json(response, content):
+            # A transport fault, retried by tenacity. Left to the openai client, the JSONDecodeError
+            # would reach instructor, which re-asks it like a wrong answer: every transport attempt
+            # would become 1 + max_reasks paid requests.
+            raise MalformedResponseBody("the endpoint sent a malformed response body (invalid JSON)")
         headers = [
             (k, v) for k, v in response.headers.multi_items() if k.lower() not in _DROPPED_RESPONSE_HEADERS
         ]
