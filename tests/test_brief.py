@@ -186,3 +186,67 @@ def test_every_link_inside_the_seeds_html_brief_leads_somewhere(seeds_report: Re
     assert any((a.get("href") or "").startswith("#q-") for a in framing.iter("a")), (
         "framing links to its quotes"
     )
+
+
+def _recorded_extract_answers() -> dict[str, dict[str, object]]:
+    """The seeds' recorded extraction answers by the sha256 of the article they answer."""
+    from reconcile.llm.replay import read_exchange
+
+    answers = {}
+    for path in FIXTURES.glob("extract--*.json"):
+        exchange = read_exchange(path)
+        answers[exchange.input_sha256] = exchange.response
+    return answers
+
+
+def test_a_live_summary_is_recorded_and_replays_to_the_same_brief(tmp_path: Path) -> None:
+    """Over a local fake endpoint: extraction answers as recorded, the summary written per request."""
+    import hashlib
+    import json
+    import re
+
+    from fakeserver import FakeOpenAIServer, RecordedRequest, Reply, structured_reply
+    from llm_support import article_text_of, live_settings
+
+    answers = _recorded_extract_answers()
+    summary_requests: list[str] = []
+
+    def respond(request: RecordedRequest) -> Reply:
+        tools = request.body.get("tools") or []
+        if tools and tools[0]["function"]["name"] == "SummaryResponse":
+            user = request.messages[-1]["content"]
+            summary_requests.append(user)
+            findings = json.loads(re.search(r"<(findings_[0-9a-f]+)>\n(.*)\n</\1>", user, re.DOTALL).group(2))
+            first = findings[0]["id"]
+            sentences = [
+                {"text": "The sources disagree on where this happened.", "finding_ids": [first]},
+                {"text": "Twelve rockets were fired.", "finding_ids": [first]},
+                {"text": "Nobody was hurt."},
+            ]
+            return structured_reply(request, {"sentences": sentences})
+        text = article_text_of(request)
+        return Reply(body=answers[hashlib.sha256(text.encode("utf-8")).hexdigest()])
+
+    record_dir = tmp_path / "recorded"
+    with FakeOpenAIServer(responder=respond) as server:
+        settings = live_settings(server, tmp_path, record_dir=record_dir, cache_dir=None)
+        live = build_brief([SEEDS], settings=settings, summary=True)
+    assert len(summary_requests) == 1
+    for article in live.articles:  # the summary prompt carries findings, never article text
+        assert article.text[:120] not in summary_requests[0]
+    assert [s.text for s in live.summary] == ["The sources disagree on where this happened."]
+    assert [d.reason for d in live.summary_dropped] == [
+        "states 12, which the cited findings do not contain",
+        "cites no finding",
+    ]
+    assert live.run.usage.calls == 6 and live.run.usage.input_tokens > 0
+
+    replayed = build_brief([SEEDS], replay=record_dir, strict=True, summary=True)
+    assert replayed.summary == live.summary and replayed.summary_dropped == live.summary_dropped
+    # recorded_by names who answered: the fake endpoint for the summary, the served
+    # hand-written bodies for extraction.
+    assert replayed.run.recorded_by == ["fake-model", "hand-written"] and replayed.run.usage.calls == 0
+    assert (
+        render_markdown(pinned(replayed)).split("## Key findings")[1]
+        == (render_markdown(pinned(live)).split("## Key findings")[1])
+    )
