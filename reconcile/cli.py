@@ -312,6 +312,7 @@ def eval_command(
 ) -> None:
     """Score a run against hand-made gold: claims, event grouping, finding verdicts, grounding."""
     from reconcile.evaluate import evaluate, load_gold, load_report
+    from reconcile.render import write_atomic
 
     result = evaluate(load_report(run), load_gold(gold))
     _print_eval(result)
@@ -319,7 +320,7 @@ def eval_command(
     if output == "-":
         sys.stdout.write(data)
     elif output is not None:
-        Path(output).write_text(data, encoding="utf-8")
+        write_atomic(Path(output), data)  # a run stopped mid-write never leaves half a file
         console.print(Text(f"wrote {output}"))
 
 
