@@ -300,6 +300,68 @@ def fixtures_check_command(
         raise typer.Exit(1)
 
 
+@app.command(
+    "group",
+    epilog="Exit status: 0 ok, 3 partial (some lines of the claims file were skipped; the rest was used), "
+    "2 unusable input.",
+)
+def group_command(
+    claims_file: str = typer.Argument(
+        ..., help="Claims as JSON lines, as `reconcile extract -o` writes them."
+    ),
+    output: str | None = typer.Option(
+        None, "-o", "--output", help="Write the report as JSON to this file ('-' for stdout)."
+    ),
+    gazetteer: str | None = typer.Option(
+        None, "--gazetteer", help="Your own gazetteer file, extending the shipped one (same YAML shape)."
+    ),
+    articles: list[str] = typer.Option(
+        [], "--articles", help="The articles the claims come from, to locate framing terms; repeatable."
+    ),
+    sources: str | None = typer.Option(None, "--sources", help="Metadata file like sources.yaml."),
+) -> None:
+    """Group claims into events, judge every fact across outlets, and compare framing."""
+    from collections import Counter
+
+    from reconcile.errors import InputError
+    from reconcile.normalize import load_gazetteer
+    from reconcile.pipeline import read_claims, reconcile
+
+    claims, problems = read_claims(claims_file)
+    for problem in problems:
+        console.print(Text(f"error: {problem}", style="red"), soft_wrap=True)
+    if not claims:
+        raise InputError(f"{claims_file}: no valid claim to group.")
+    places = load_gazetteer(extra=gazetteer) if gazetteer else None
+    loaded = _load_articles(articles, sources) if articles else None
+    report = reconcile(claims, loaded, gazetteer=places)
+    body = report.model_dump_json(indent=2)
+    if output == "-":
+        sys.stdout.write(body + "\n")
+    elif output is not None:
+        from reconcile.render import write_atomic
+
+        write_atomic(Path(output), body + "\n")  # a run stopped mid-write never leaves half a file
+    events = sum(1 for e in report.events if e.kind == "event")
+    topics = len(report.events) - events
+    verdicts = Counter(f.verdict for f in report.findings)
+    ordered = sorted(verdicts, key=lambda v: -verdicts[v])
+    by_verdict = ", ".join(f"{verdicts[v]} {v.replace('_', ' ')}" for v in ordered)
+    links = sum(len(e.possibly_same_as) for e in report.events) // 2
+    console.print(
+        Text(
+            f"{len(report.claims)} claims · {events} events, {topics} topics · "
+            f"{len(report.findings)} findings ({by_verdict or 'none'}) · "
+            f"{links} possibly-same link{'s' if links != 1 else ''}"
+        ),
+        soft_wrap=True,
+    )
+    if output not in (None, "-"):
+        console.print(Text(f"wrote the report to {output}"))
+    if problems:
+        raise typer.Exit(EXIT_PARTIAL)
+
+
 @app.command("eval")
 def eval_command(
     run: str = typer.Argument(..., help="The run to score: a report JSON file (models.Report)."),
