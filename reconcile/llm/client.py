@@ -54,8 +54,12 @@ from reconcile.models import Exchange, Usage
 
 M = TypeVar("M", bound=BaseModel)
 
-# instructor logs every failed attempt at ERROR; the failures are reported by us, once.
-logging.getLogger("instructor").addHandler(logging.NullHandler())
+# instructor logs every failed attempt at ERROR, with the endpoint's error body, which may echo
+# the API key (401 messages do). The failures are reported by us, once, with the key masked, so
+# its records stop here instead of reaching whatever handler the application configured.
+_instructor_log = logging.getLogger("instructor")
+_instructor_log.addHandler(logging.NullHandler())
+_instructor_log.propagate = False
 
 INSTRUCTOR_MODES: dict[str, instructor.Mode] = {
     "tools": instructor.Mode.TOOLS,
