@@ -54,6 +54,7 @@ class RunFigures:
     failed_articles: int
     claims: int
     grounded: int
+    first_failure: str | None = None
 
     @property
     def efficiency(self) -> float:
@@ -109,6 +110,7 @@ def run_once(
         failed_articles=len(run.failures),
         claims=len(run.claims),
         grounded=sum(1 for c in run.claims if c.grounded),
+        first_failure=run.failures[0].reason if run.failures else None,
     )
 
 
@@ -225,6 +227,9 @@ def main(argv: list[str] | None = None) -> int:
             ],
             out,
         )
+        for r in limited:
+            if r.first_failure:
+                print(f"{r.label}: first failed article: {r.first_failure}\n", file=out)
 
     by_level = {r.concurrency: r for r in runs if r.label.startswith("c=")}
     overhead = max(r.client_cpu_ms_per_call for r in runs)

@@ -111,9 +111,10 @@ def schema_costs(count: Counter, tools: list[dict[str, Any]]) -> list[tuple[str,
 
 
 def measure(requests: list[RecordedRequest], articles: list[Article], count: Counter) -> dict[str, Any]:
-    first_calls = requests[: len(articles)]
     per_article = []
-    for request, article in zip(first_calls, articles, strict=True):
+    for article in articles:
+        # Requests arrive in any order (calls run concurrently): find the article's own.
+        request = next(r for r in requests if article.text.strip() in r.text)
         body = request.body
         messages = body["messages"]
         tools = body.get("tools") or []
