@@ -366,9 +366,12 @@ def test_a_recorded_exchange_named_after_an_escaping_id_is_refused(tmp_path: Pat
     assert files_under(tmp_path) == []
 
 
-def test_hostile_ids_and_file_names_cannot_make_a_run_write_outside_its_directories(tmp_path: Path) -> None:
+def test_hostile_ids_and_file_names_cannot_make_a_run_write_outside_its_directories(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     work, corpus = tmp_path / "work", tmp_path / "in" / "corpus"
     work.mkdir()
+    monkeypatch.chdir(work)  # anything written relative to the working directory would show up here
     corpus.mkdir(parents=True)
     lines = [
         json.dumps({"id": bad, "text": f"Item {n}: two rockets hit the base."})
@@ -391,17 +394,18 @@ def test_hostile_ids_and_file_names_cannot_make_a_run_write_outside_its_director
     with FakeOpenAIServer(responder=model) as server:
         # names starting with "." are skipped when a directory is listed, so they are named as well
         dot_files = [str(corpus / "..txt"), str(corpus / "...txt")]
-        result = run_cli(
-            "extract", str(corpus), *dot_files, "--model", "gpt-4o-mini", "--base-url", server.base_url,
-            "--record", str(record), "--cache-dir", str(cache), "-o", str(out / "claims.jsonl"),
-            cwd=work, OPENAI_API_KEY="sk-test-not-a-real-key",
-        )  # fmt: skip
-        brief = run_cli(
-            "brief", str(corpus), *dot_files, "--replay", str(record), "-o", str(out / "brief.html"),
-            cwd=work,
-        )  # fmt: skip
-    assert result.returncode == 0, result.stderr
-    assert brief.returncode == 0, brief.stderr
+        runner = CliRunner()
+        result = runner.invoke(
+            app,
+            ["extract", str(corpus), *dot_files, "--model", "gpt-4o-mini", "--base-url", server.base_url]
+            + ["--record", str(record), "--cache-dir", str(cache), "-o", str(out / "claims.jsonl"), "-q"],
+        )
+        brief = runner.invoke(
+            app,
+            ["brief", str(corpus), *dot_files, "--replay", str(record), "-o", str(out / "brief.html"), "-q"],
+        )
+    assert result.exit_code == 0, result.output
+    assert brief.exit_code == 0, brief.output
     assert "is not a valid article id" in result.stderr  # each refused id is named
     new = set(files_under(tmp_path)) - before
     allowed = (record, cache, out)
