@@ -23,29 +23,32 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from reconcile.group import PlaceIndex
+from reconcile.group import PlaceIndex, find_actor
 from reconcile.lexicon import Lexicon, Referent, SourceBook, load_lexicon, load_sources, name_key, norm
 from reconcile.models import FACETS, Claim, Event, Finding, FindingValue, Gazetteer, Quantity, ResolvedPlace
+from reconcile.normalize import munition_compatible, normalize_munition, resolve_place
 
 COUNT_FACETS = frozenset({"munition_count", "killed", "injured", "casualties", "troop_count", "attack_count"})
 CASUALTY_PARTS = ("killed", "injured")
 ACTOR_FACETS = frozenset({"perpetrator", "responsibility"})
 NEGATABLE_FACETS = frozenset({"damage", "response", "outcome", "casualties", "killed", "injured"})
-SAME_TEXT = 85.0  # rapidfuzz token-set similarity at or above which two values say the same
+SAME_TEXT = 90.0  # rapidfuzz similarity at or above which two values say the same (or one repeats the other)
 
 # How much a finding matters: contradictions first, and among them numbers,
 # casualties and attribution.
+# The verdict decides the band (a contradiction always outranks an agreement); within a
+# band, the facet, then how many outlets and sources speak.
 _VERDICT_RANK = {
-    "contradict": 100.0,
-    "compatible": 40.0,
-    "complementary": 30.0,
-    "agree": 20.0,
-    "single_source": 10.0,
+    "contradict": 400.0,
+    "compatible": 300.0,
+    "complementary": 200.0,
+    "agree": 100.0,
+    "single_source": 0.0,
 }
 _FACET_RANK = {
     "casualties": 30.0, "killed": 30.0, "injured": 30.0, "munition_count": 28.0,
@@ -57,6 +60,7 @@ _FACET_ORDER = {facet: index for index, facet in enumerate(FACETS)}
 _NEGATION = re.compile(r"\b(?:no|none|not|without|nothing|zero|neither|nor)\b|\bn't\b")
 _UNKNOWN_ACTOR = re.compile(r"\b(?:unidentified|unknown|unclear|unnamed|not identified)\b")
 _FIELD_KINDS = frozenset({"oil_field", "gas_field"})
+_SITE_KINDS = frozenset({"base", "oil_field", "gas_field"})
 
 Relation = str  # "same" | "overlap" | "conflict" | "different"
 
@@ -88,10 +92,17 @@ class _Judge:
         self.lexicon = lexicon
         self.places = places
         self._actors: dict[str, Referent | None] = {}
-        self._munition: tuple[Callable[[str], str | None], Callable[[str, str], bool]] | None = None
+        self._places: dict[str, tuple[str, ...]] = {}
 
     # numbers ----------------------------------------------------------------
     def counts(self, a: _Item, b: _Item) -> _Judged:
+        if a.claim.quantity is None and b.claim.quantity is None:
+            # Words on both sides ("casualties among the militias", "Soleimani"): compare
+            # the words; two reports of casualties without a number can both be true.
+            worded = self.text(a, b)
+            if worded.relation == "different" and _interval(a) == _interval(b) == (1.0, math.inf):
+                return _Judged("overlap", "both report some, neither gives a number")
+            return worded
         qa, qb = _interval(a), _interval(b)
         if qa is None or qb is None:
             return self.text(a, b)
@@ -109,23 +120,13 @@ class _Judge:
 
     def _different_munitions(self, a: Claim, b: Claim) -> str | None:
         words_a, words_b = a.unit or a.value, b.unit or b.value
-        normalize_munition, munition_compatible = self._munitions()
         kind_a, kind_b = normalize_munition(words_a), normalize_munition(words_b)
         if kind_a and kind_b and not munition_compatible(kind_a, kind_b):
             return f"{kind_a} vs {kind_b}: different munitions"
         return None
 
-    def _munitions(self) -> tuple[Callable[[str], str | None], Callable[[str, str], bool]]:
-        if self._munition is None:
-            # Imported on first use: normalisation owns the munition vocabulary.
-            from reconcile.normalize import munition_compatible, normalize_munition
-
-            self._munition = (normalize_munition, munition_compatible)
-        return self._munition
-
     # munition types ---------------------------------------------------------
     def munition_type(self, a: _Item, b: _Item) -> _Judged:
-        normalize_munition, munition_compatible = self._munitions()
         kind_a, kind_b = normalize_munition(a.claim.value), normalize_munition(b.claim.value)
         if kind_a is None or kind_b is None:
             return self.text(a, b)
@@ -138,6 +139,13 @@ class _Judge:
         return _Judged("conflict", f"{kind_a} vs {kind_b}")
 
     # who did it -------------------------------------------------------------
+    def actor_in(self, text: str) -> Referent | None:
+        """A known actor named by the text or inside it ("positions of Iran-backed militias")."""
+        key = f"in:{text}"
+        if key not in self._actors:
+            self._actors[key] = find_actor(text, self.lexicon)
+        return self._actors[key]
+
     def actor(self, text: str) -> Referent | None:
         if text not in self._actors:
             self._actors[text] = self.lexicon.referent_for(text, ("armed_group", "state_actor"))
@@ -161,7 +169,7 @@ class _Judge:
             if relation == "part":
                 return _Judged("overlap", f"{actor_a.name} / {actor_b.name}: one is part of the other")
             return _Judged("conflict", f"{actor_a.name} vs {actor_b.name}")
-        if _text_same(text_a, text_b):
+        if _same_words(text_a, text_b):
             return _Judged("same")
         similarity = fuzz.token_set_ratio(name_key(text_a), name_key(text_b))
         if similarity >= 60:
@@ -209,9 +217,49 @@ class _Judge:
             negative_a, negative_b = _negative(a.claim), _negative(b.claim)
             if negative_a != negative_b:
                 return _Judged("conflict")
-        if _text_same(a.claim.value, b.claim.value):
+        if _same_words(a.claim.value, b.claim.value):
             return _Judged("same")
+        if self._same_category(a.claim.value, b.claim.value):
+            return _Judged("overlap", "the same in other words")
+        if _contained_words(a.claim.value, b.claim.value):
+            return _Judged("overlap", "one says more than the other")
         return _Judged("different", "different facts")
+
+    def _same_category(self, text_a: str, text_b: str) -> bool:
+        """Both name the same category of an exclusive set ("landed inside" / "fell within")."""
+        hits_b = {(h.group, h.category) for h in self.lexicon.exclusive_hits(text_b)}
+        return any((h.group, h.category) in hits_b for h in self.lexicon.exclusive_hits(text_a))
+
+    # targets ----------------------------------------------------------------
+    def place_of(self, text: str) -> tuple[str, ...]:
+        chain = self._places.get(text)
+        if chain is None:
+            chain = self._places[text] = _chain(resolve_place(text, self.places.gazetteer))
+        return chain
+
+    def target(self, a: _Item, b: _Item) -> _Judged:
+        """Targets compare as places ("coalition forces at Green Village") or as actors."""
+        exclusive = self._exclusive(a.claim.value, b.claim.value)
+        if exclusive is not None:
+            return exclusive
+        chain_a, chain_b = self.place_of(a.claim.value), self.place_of(b.claim.value)
+        if chain_a and chain_b:
+            relation, _common = self.places.relation(chain_a, chain_b)
+            if relation == "same":
+                return _Judged("same")
+            if relation in ("contains", "contained"):
+                return _Judged("overlap", "one place is within the other")
+            kinds = self.places.kinds
+            if kinds.get(chain_a[0]) in _SITE_KINDS and kinds.get(chain_b[0]) in _SITE_KINDS:
+                return _Judged("conflict", f"{chain_a[0]} vs {chain_b[0]}")
+        actor_a, actor_b = self.actor_in(a.claim.value), self.actor_in(b.claim.value)
+        if actor_a is not None and actor_b is not None:
+            relation = self.lexicon.actor_relation(actor_a, actor_b)
+            if relation == "same":
+                return _Judged("same")
+            if relation == "part":
+                return _Judged("overlap", f"{actor_a.name} / {actor_b.name}: one is part of the other")
+        return self.text(a, b)
 
     def _exclusive(self, text_a: str, text_b: str) -> _Judged | None:
         hits_a, hits_b = self.lexicon.exclusive_hits(text_a), self.lexicon.exclusive_hits(text_b)
@@ -250,6 +298,8 @@ class _Judge:
             return self.munition_type(a, b)
         if facet == "location":
             return self.location(a, b)
+        if facet == "target":
+            return self.target(a, b)
         if facet == "time":
             return self.time(a, b)
         return self.text(a, b)
@@ -261,8 +311,15 @@ def _chain(place: ResolvedPlace | None) -> tuple[str, ...]:
     return (place.canonical, *place.within)
 
 
-def _text_same(a: str, b: str) -> bool:
-    return norm(a) == norm(b) or fuzz.token_set_ratio(norm(a), norm(b)) >= SAME_TEXT
+def _same_words(a: str, b: str) -> bool:
+    """The same words, give or take spelling ("Qassem" / "Qasem") and articles."""
+    norm_a, norm_b = name_key(a), name_key(b)
+    return norm_a == norm_b or fuzz.ratio(norm_a, norm_b) >= SAME_TEXT
+
+
+def _contained_words(a: str, b: str) -> bool:
+    """One value repeats the other and adds to it ("minor damage" / "causing minor damage")."""
+    return fuzz.token_set_ratio(name_key(a), name_key(b)) >= SAME_TEXT
 
 
 def _negative(claim: Claim) -> bool:

@@ -94,18 +94,28 @@ class _Keys:
         if kind == "strike":
             return ("strike", raw.event_id or f"claim:{raw.claim.id}")
         kinds: tuple[str, ...] = _ACTOR_KINDS if kind in _ACTOR_KINDS else (kind,)
+        if kind == "base" and self.bases is not None:
+            # A base is the place it is at: whatever the words, one gazetteer base is one table.
+            base = self._base(raw)
+            if base is not None:
+                known = self.lexicon.referent_for(base, ("base",))
+                return ("base", known.name if known is not None else base)
         for text in (expression.referent, expression.expression):
             known = self.lexicon.referent_for(text, kinds)
             if known is not None:
                 return (_family(known.kind), known.name)
-        if kind == "base" and self.bases is not None:
-            base = self.bases.base(expression.referent) or self.bases.base(expression.expression)
-            if base is None and raw.event_id is not None:
-                base = self.bases.base_at(self.event_places.get(raw.event_id))
-            if base is not None:
-                known = self.lexicon.referent_for(base, ("base",))
-                return ("base", known.name if known is not None else base)
         return (_family(kind), self._closest(kind, expression.referent))
+
+    def _base(self, raw: _Raw) -> str | None:
+        assert self.bases is not None
+        expression = raw.expression
+        base = self.bases.base(expression.referent) or self.bases.base(expression.expression)
+        if base is None:
+            known = self.lexicon.referent_for(expression.referent, ("base",))
+            base = self.bases.base(known.name) if known is not None else None
+        if base is None and raw.event_id is not None:
+            base = self.bases.base_at(self.event_places.get(raw.event_id))
+        return base
 
     def _closest(self, kind: str, name: str) -> str:
         """A name not in the lexicon: the table of a close enough earlier name, or a new one."""

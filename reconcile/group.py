@@ -23,7 +23,7 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
-from reconcile.lexicon import Lexicon, Referent, load_lexicon, name_key, norm
+from reconcile.lexicon import Lexicon, Referent, load_lexicon, load_sources, name_key, norm
 from reconcile.models import Claim, Event, EventLink, Gazetteer, ResolvedDate, ResolvedPlace
 
 # --- Tunables ---------------------------------------------------------------
@@ -32,16 +32,23 @@ MERGE_SCORE = 0.75  # at or above (and no veto): the same event
 POSSIBLE_SCORE = 0.45  # between the two: "possibly the same event", shown, never merged
 ATTACH_MARGIN = 0.05  # a vague mention joins the best event only if it beats the next by this
 MAX_WINDOW_DAYS = 2  # mentions further apart are never compared (single days: one day apart at most)
-MAX_RANGE_DAYS = 14  # a date range longer than this is too vague to place on a day
+MAX_RANGE_DAYS = 31  # a date range longer than this (a year) is too vague to place among days
 UNDATED_CANDIDATES = 20  # comparisons for a mention with no date at all
 MAX_POSSIBLE_LINKS = 5  # per event, the strongest ones
 WEIGHTS = {"date": 0.30, "place": 0.30, "type": 0.20, "perpetrator": 0.10, "target": 0.10}
 SHARED_COUNT_BONUS = 0.10
 
-BACKGROUND_FACETS = frozenset({"troop_count", "attack_count"})
+# Facts that are not about one happening: grouped by topic. A tally of attacks given
+# as part of an attack report ("their second attack in a week") stays with the attack.
+_CONCRETE_TYPES = frozenset(
+    {"rocket_attack", "missile_attack", "drone_attack", "indirect_fire", "airstrike", "artillery_fire",
+     "interception", "ground_assault", "explosion"}
+)  # fmt: skip
 
 # Event types fall into families of things that can be the same event.
 _ATTACKS_ON_FORCES = {"rocket_attack", "missile_attack", "indirect_fire", "ground_assault"}
+# Types that do not say what was fired: they can be any specific attack of their family.
+_GENERIC_TYPES = frozenset({"indirect_fire", "other"})
 _RELATED_FAMILIES = {
     frozenset({"attack", "interception"}),
     frozenset({"attack", "explosion"}),
@@ -90,6 +97,9 @@ class _Mention:
     day_lo: int | None  # ordinal days; None when the date is unknown
     day_hi: int | None
     day_precise: bool
+    published_only: bool  # no usable date: the days just before publication stand in
+    speaker: str  # the original source of its first claim: who made a statement
+    speaker_name: str
     date: ResolvedDate | None
     place: ResolvedPlace | None
     ancestors: tuple[str, ...]  # canonical name, then containing places
@@ -115,7 +125,9 @@ class _Scored:
 
 
 def _is_background(claim: Claim) -> bool:
-    return claim.facet in BACKGROUND_FACETS or claim.event.type == "background"
+    if claim.event.type == "background" or claim.facet == "troop_count":
+        return True
+    return claim.facet == "attack_count" and claim.event.type not in _CONCRETE_TYPES
 
 
 def _days(claim: Claim) -> tuple[int | None, int | None, bool]:
@@ -130,8 +142,10 @@ def _days(claim: Claim) -> tuple[int | None, int | None, bool]:
         lo, hi = date.start.toordinal(), date.end.toordinal()
         if hi - lo <= MAX_RANGE_DAYS:
             return lo, hi, lo == hi
-    if claim.published is not None and not claim.event.date_as_written:
-        # No date given at all: news reports recent events, so the days just before publication.
+        return None, None, False  # a month or more: too vague to place among days
+    if claim.published is not None and (date is None or date.start is None):
+        # No date given, or one that cannot be resolved on its own ("later in the night"):
+        # news reports recent events, so the days just before publication.
         hi = claim.published.toordinal()
         return hi - MAX_WINDOW_DAYS, hi, False
     return None, None, False
@@ -149,7 +163,8 @@ def _specificity(place: ResolvedPlace | None) -> int:
     return _SPECIFICITY.get(place.kind or "other", 1)
 
 
-def _find_actor(text: str | None, lexicon: Lexicon) -> Referent | None:
+def find_actor(text: str | None, lexicon: Lexicon) -> Referent | None:
+    """The known actor a text names: an alias of it, or an alias inside a longer phrase."""
     if not text:
         return None
     return lexicon.referent_for(text, _ACTOR_KINDS) or _actor_inside(text, lexicon)
@@ -219,6 +234,7 @@ class _Features:
     def __init__(self, lexicon: Lexicon, places: PlaceIndex) -> None:
         self.lexicon = lexicon
         self.places = places
+        self.sources = load_sources()
         self._actors: dict[str | None, Referent | None] = {}
         self._similar: dict[tuple[str, str], float] = {}
         # Pair scores depend only on these few attributes, which repeat across a corpus.
@@ -231,7 +247,7 @@ class _Features:
 
     def actor(self, text: str | None) -> Referent | None:
         if text not in self._actors:
-            self._actors[text] = _find_actor(text, self.lexicon)
+            self._actors[text] = find_actor(text, self.lexicon)
         return self._actors[text]
 
     def similarity(self, a: str, b: str) -> float:
@@ -283,9 +299,11 @@ def _build_mentions(claims: Sequence[Claim], features: _Features) -> list[_Menti
             default=None,
         )
         lo, hi, precise = _days(first)
+        published_only = lo is not None and (first.event.date is None or first.event.date.start is None)
         perpetrator = _first(c.event.perpetrator for c in members)
         target = _first(c.event.target for c in members)
         perpetrator_actor = None if _unknown_actor(perpetrator) else features.actor(perpetrator)
+        speaker = features.sources.identify(first.source.name, first.source.kind, first.outlet)
         target_actor = features.actor(target)
         side = _target_side(target, target_actor)
         counts = frozenset(
@@ -302,12 +320,15 @@ def _build_mentions(claims: Sequence[Claim], features: _Features) -> list[_Menti
             day_lo=lo,
             day_hi=hi,
             day_precise=precise,
+            published_only=published_only,
             date=first.event.date,
             place=place,
             ancestors=_ancestors(place),
             specificity=_specificity(place),
             perpetrator=perpetrator,
             perpetrator_actor=perpetrator_actor,
+            speaker=speaker.key,
+            speaker_name=speaker.name,
             target=target,
             target_actor=target_actor,
             target_side=side,
@@ -347,6 +368,13 @@ def _fmt_days(lo: int, hi: int) -> str:
 _NUMBER_WORDS = {1: "one day", 2: "two days"}
 
 
+def _when(mention: _Mention) -> str:
+    if mention.published_only:
+        published = _fmt_day(mention.day_hi or 0)
+        return f"no date given, published {published}"
+    return _fmt_days(mention.day_lo or 0, mention.day_hi or 0)
+
+
 def _date_part(a: _Mention, b: _Mention, explain: bool) -> tuple[float, str | None, bool] | None:
     """(score, reason, same time) for the dates, or None when too far apart."""
     if a.day_lo is None or b.day_lo is None or a.day_hi is None or b.day_hi is None:
@@ -360,12 +388,12 @@ def _date_part(a: _Mention, b: _Mention, explain: bool) -> tuple[float, str | No
             return 1.0, f"same day ({_fmt_day(a.day_lo)})" if explain else None, True
         reason: str | None = None
         if explain:
-            reason = f"dates overlap ({_fmt_days(a.day_lo, a.day_hi)} and {_fmt_days(b.day_lo, b.day_hi)})"
+            reason = f"dates overlap ({_when(a)} and {_when(b)})"
         return 0.6, reason, True
     apart: str | None = None
     if explain:
-        first, second = sorted(((a.day_lo, a.day_hi), (b.day_lo, b.day_hi)))
-        apart = f"{_NUMBER_WORDS[gap]} apart ({_fmt_days(*first)} and {_fmt_days(*second)})"
+        first, second = sorted((a, b), key=lambda m: (m.day_lo, m.day_hi))
+        apart = f"{_NUMBER_WORDS[gap]} apart ({_when(first)} and {_when(second)})"
     return (0.5 if gap == 1 else 0.2), apart, False
 
 
@@ -401,6 +429,7 @@ class PlaceIndex:
             from reconcile.normalize import load_gazetteer  # normalisation owns the gazetteer
 
             gazetteer = load_gazetteer()
+        self.gazetteer = gazetteer
         self.kinds: dict[str, str] = {entry.name: entry.kind for entry in gazetteer.entries}
         self._relations: dict[tuple[str, str], tuple[str, str | None]] = {}
 
@@ -445,11 +474,15 @@ class PlaceIndex:
 
 
 def _type_part(a: _Mention, b: _Mention) -> tuple[float, str] | None:
+    """Same type; a generic type and a specific one ("indirect fire" / "rocket attack");
+    different types of one family (never merged); related families; or unrelated (None)."""
     type_a, type_b = a.type.replace("_", " "), b.type.replace("_", " ")
     if a.type == b.type and a.family == b.family:
         return 1.0, f"same type ({type_a})"
     if a.family == b.family:
-        return 0.7, f"{type_a} vs {type_b}: different type"
+        if a.type in _GENERIC_TYPES or b.type in _GENERIC_TYPES:
+            return 0.8, f"{type_a} vs {type_b}: one is less specific"
+        return 0.5, f"{type_a} vs {type_b}: different type"
     if b.family in _FAMILY_NEIGHBOURS.get(a.family, ()):
         return 0.35, f"{type_a} vs {type_b}: related types"
     return None
@@ -512,6 +545,14 @@ def _score(a: _Mention, b: _Mention, features: _Features, explain: bool = False)
         type_part = caches["type"][type_key] = _type_part(a, b)
     if type_part is None:
         return None
+    if type_part[0] < 0.5 and not place[2]:
+        return None  # related kinds of event (a strike, an explosion) only at the same place
+    if a.family == "statement":
+        if a.speaker != b.speaker:
+            return None  # statements by different speakers are different statements
+        if not place[2] and (not a.ancestors or not b.ancestors):
+            # Where a statement was made is rarely said; who made it is what counts.
+            place = (0.75, f"same speaker ({a.speaker_name}), place not given", True)
     date = _date_part(a, b, explain)
     if date is None:
         return None
@@ -543,13 +584,16 @@ def _score(a: _Mention, b: _Mention, features: _Features, explain: bool = False)
         and perpetrator[0] >= 0.8
         and target[0] >= 0.7
     )
+    # Two vague dates ("last week") overlap easily: then only the same place and type will do.
+    vague_dates = not a.day_precise and not b.day_precise
     confident = (
         score >= MERGE_SCORE
         and same_time
-        and type_part[0] >= 0.7
+        and type_part[0] >= 0.8
         and (same_place or strong_without_place)
         and a.day_lo is not None
         and b.day_lo is not None
+        and (not vague_dates or (a.place_key == b.place_key and a.type == b.type))
     )
     reasons: tuple[str, ...] = ()
     if explain:
@@ -565,19 +609,19 @@ def _score(a: _Mention, b: _Mention, features: _Features, explain: bool = False)
 
 
 def _candidate_pairs(mentions: list[_Mention]) -> set[tuple[int, int]]:
-    """Pairs worth scoring: a shared date window and compatible places; never all pairs.
+    """Pairs worth scoring: a shared date window and related places; never all pairs.
 
-    Mentions are indexed by day and event family, and by place at three levels: the
-    site itself (a base, a field), the province, the country. A site meets only the
-    same site, the sites that contain it, and the vaguer places of its province (two
-    different bases are never one event); a town or a province meets all of its
-    province; a place with no province meets its country; an unknown place meets the
-    day. A mention with no date at all meets a few others at the same place.
+    Mentions are indexed by day and event family, and by place: where they are, and
+    every place that contains them. A mention meets those at its own place, at the
+    places containing it (a base meets "Deir Ezzor province"), and those inside it (a
+    province meets its bases and towns); a town or an area also meets the other towns
+    and areas of its province. Two different bases never meet: they are never one
+    event. An unknown place meets the whole day; no date at all, a few mentions of the
+    same place.
     """
-    by_site: dict[tuple[int, str, str], list[int]] = defaultdict(list)  # (day, site, family)
-    vague_in_district: dict[tuple[int, str, str], list[int]] = defaultdict(list)  # not sites
-    by_district: dict[tuple[int, str, str], list[int]] = defaultdict(list)
-    by_region: dict[tuple[int, str, str], list[int]] = defaultdict(list)
+    at_place: dict[tuple[int, str, str], list[int]] = defaultdict(list)  # (day, place, family)
+    inside: dict[tuple[int, str, str], list[int]] = defaultdict(list)  # (day, container, family)
+    local: dict[tuple[int, str, str], list[int]] = defaultdict(list)  # towns and areas of a province
     by_day: dict[tuple[int, str], list[int]] = defaultdict(list)
     undated: dict[tuple[str, str], list[int]] = defaultdict(list)  # (place, family)
     for m in mentions:
@@ -585,17 +629,15 @@ def _candidate_pairs(mentions: list[_Mention]) -> set[tuple[int, int]]:
             if m.ancestors:
                 undated[(m.ancestors[0], m.family)].append(m.index)
             continue
-        site = m.ancestors[0] if m.specificity >= _SITE else None
         for day in range(m.day_lo, m.day_hi + 1):
             by_day[(day, m.family)].append(m.index)
-            if m.region is not None:
-                by_region[(day, m.region, m.family)].append(m.index)
-            if m.district is not None:
-                by_district[(day, m.district, m.family)].append(m.index)
-                if site is None:
-                    vague_in_district[(day, m.district, m.family)].append(m.index)
-            if site is not None:
-                by_site[(day, site, m.family)].append(m.index)
+            if not m.ancestors:
+                continue
+            at_place[(day, m.ancestors[0], m.family)].append(m.index)
+            for container in m.ancestors[1:]:
+                inside[(day, container, m.family)].append(m.index)
+            if _is_local(m):
+                local[(day, m.district or "", m.family)].append(m.index)
 
     pairs: set[tuple[int, int]] = set()
 
@@ -611,27 +653,31 @@ def _candidate_pairs(mentions: list[_Mention]) -> set[tuple[int, int]]:
                 same_place = undated[(m.ancestors[0], m.family)]
                 add(m.index, [j for j in same_place if j < m.index][-UNDATED_CANDIDATES:])
             continue
-        district, region = m.district, m.region
-        is_site = m.specificity >= _SITE
         # Two single days more than a day apart are not compared; a range gets more slack.
         window = 1 if m.day_precise else MAX_WINDOW_DAYS
         days = range(m.day_lo - window, m.day_hi + window + 1)
+        is_local = _is_local(m)
         for family in families:
             for day in days:
-                if is_site:
-                    for container in m.ancestors:
-                        add(m.index, by_site.get((day, container, family), ()))
-                    if district is not None:
-                        add(m.index, vague_in_district.get((day, district, family), ()))
-                    elif region is not None:
-                        add(m.index, by_region.get((day, region, family), ()))
-                elif district is not None:
-                    add(m.index, by_district.get((day, district, family), ()))
-                elif region is not None:
-                    add(m.index, by_region.get((day, region, family), ()))
-                else:
+                if not m.ancestors:
                     add(m.index, by_day.get((day, family), ()))
+                    continue
+                for place in m.ancestors:
+                    add(m.index, at_place.get((day, place, family), ()))
+                add(m.index, inside.get((day, m.ancestors[0], family), ()))
+                if is_local and family == m.family:
+                    add(m.index, local.get((day, m.district or "", family), ()))
     return pairs
+
+
+def _is_local(mention: _Mention) -> bool:
+    """A town or an area inside a province: it may be near the other towns there."""
+    return (
+        mention.district is not None
+        and mention.specificity < _SITE
+        and bool(mention.ancestors)
+        and mention.ancestors[0] != mention.district
+    )
 
 
 # --- Clustering -------------------------------------------------------------
@@ -823,30 +869,70 @@ def _date_label(date: ResolvedDate | None) -> str:
     return f"{date.start.isoformat()} to {date.end.isoformat()}"
 
 
-def _topic_key(claim: Claim, places: PlaceIndex) -> tuple[str, str, str]:
-    """Background facts group by what they count, the country, and (for tallies) the month."""
+def _topic_keys(claim: Claim, places: PlaceIndex) -> list[tuple[str, ...]]:
+    """What a background fact is about; facts sharing any key form one topic.
+
+    Troop numbers go by country, across articles. Other background facts of one
+    article go together by the month they speak of (or, undated, by place); tallies
+    of attacks also meet the tallies of other articles for the same month.
+    """
     chain = _ancestors(claim.event.place)
-    region = places.country(chain) if chain else None
-    region = (
-        region
-        or (chain[0] if chain else None)
-        or (claim.event.place_as_written or "").strip()
-        or "place unknown"
-    )
-    period = ""
+    if claim.facet == "troop_count":
+        country = (places.country(chain) if chain else None) or _place_label(
+            claim.event.place, claim.event.place_as_written
+        )
+        return [("troops", country)]
     date = claim.event.date
-    if claim.facet == "attack_count" and date is not None and date.start is not None:
-        period = date.start.strftime("%B %Y")
-    return (claim.facet, region, period)
+    month = date.start.strftime("%Y-%m") if date is not None and date.start is not None else None
+    keys: list[tuple[str, ...]] = [
+        ("article", claim.article_id, month or _place_label(claim.event.place, claim.event.place_as_written))
+    ]
+    if claim.facet == "attack_count" and month is not None:
+        keys.append(("attacks", month))
+    return keys
 
 
-_TOPIC_NOUNS = {"troop_count": "troop numbers", "attack_count": "attack tallies"}
+def _background_topics(claims: Sequence[Claim], places: PlaceIndex) -> list[tuple[str, list[Claim]]]:
+    """Background claims grouped into labelled topics (union of shared keys)."""
+    parent: dict[tuple[str, ...], tuple[str, ...]] = {}
+
+    def find(key: tuple[str, ...]) -> tuple[str, ...]:
+        parent.setdefault(key, key)
+        while parent[key] != key:
+            parent[key] = parent[parent[key]]
+            key = parent[key]
+        return key
+
+    keys_of = {claim.id: _topic_keys(claim, places) for claim in claims}
+    for keys in keys_of.values():
+        for key in keys[1:]:
+            root_a, root_b = find(keys[0]), find(key)
+            if root_a != root_b:
+                parent[max(root_a, root_b)] = min(root_a, root_b)
+    members: dict[tuple[str, ...], list[Claim]] = defaultdict(list)
+    for claim in claims:
+        members[find(keys_of[claim.id][0])].append(claim)
+    topics = []
+    for group in members.values():
+        shared = {key for claim in group for key in keys_of[claim.id]}
+        topics.append((_topic_label(shared, group), group))
+    return topics
 
 
-def _topic_label(key: tuple[str, str, str]) -> str:
-    facet, region, period = key
-    noun = _TOPIC_NOUNS.get(facet, f"background: {facet.replace('_', ' ')}")
-    return " · ".join(part for part in (noun, region, period) if part)
+def _topic_label(keys: set[tuple[str, ...]], claims: Sequence[Claim]) -> str:
+    troops = sorted(key[1] for key in keys if key[0] == "troops")
+    if troops:
+        return f"troop numbers · {troops[0]}"
+    months = sorted(key[2] for key in keys if key[0] == "article" and re.fullmatch(r"\d{4}-\d\d", key[2]))
+    period = dt.date.fromisoformat(f"{months[0]}-01").strftime("%B %Y") if months else ""
+    if any(key[0] == "attacks" for key in keys):
+        return f"attack tallies · {period}"
+    place = _first(
+        label
+        for label in (_place_label(c.event.place, c.event.place_as_written) for c in claims)
+        if label != "place unknown"
+    )
+    return " · ".join(part for part in ("background", place, period) if part)
 
 
 def _article_ids(claims: Iterable[Claim]) -> list[str]:
@@ -890,11 +976,7 @@ def group_claims(
         start = date.start.toordinal() if date is not None and date.start is not None else 10**7
         drafts.append(((0, start, event.label, event.claim_ids[0]), root, event))
 
-    topics: dict[tuple[str, str, str], list[Claim]] = defaultdict(list)
-    for claim in background:
-        topics[_topic_key(claim, features.places)].append(claim)
-    for key, topic_claims in topics.items():
-        label = _topic_label(key)
+    for label, topic_claims in _background_topics(background, features.places):
         event = Event(
             id="E0",
             kind="topic",
@@ -930,14 +1012,20 @@ def _link_events(
     Links between events that are now clearly apart are dropped, and reasons are
     worked out only for the links that are kept.
     """
+    # Each pair of events is explained by its most precise pair of mentions (dated to the
+    # day, at a known place), the strongest among those.
     best: dict[tuple[int, int], tuple[float, int, int, str | None]] = {}
+    rank: dict[tuple[int, int], tuple[int, int, float, int, int]] = {}
     for (i, j), (score, note) in linking.possible.items():
         root_i, root_j = clusters.find(i), clusters.find(j)
         if root_i == root_j:
             continue
         key = (root_i, root_j) if root_i < root_j else (root_j, root_i)
-        current = best.get(key)
-        if current is None or (score, -i, -j) > (current[0], -current[1], -current[2]):
+        dated = mentions[i].day_precise + mentions[j].day_precise
+        placed = min(mentions[i].specificity, mentions[j].specificity)
+        candidate = (dated, placed, score, -i, -j)
+        if key not in rank or candidate > rank[key]:
+            rank[key] = candidate
             best[key] = (score, i, j, note)
     ranked = sorted(
         best.items(),

@@ -201,9 +201,21 @@ def test_background_facts_group_by_topic_not_into_events() -> None:
               published="2024-08-13"),
         claim("iranintl.c2", facet="troop_count", value="2,500 in neighboring Iraq", event_type="background",
               at="Iraq", on=None, amount=quantity(2500), published="2024-08-13"),
+        # One article on the wave of attacks that month: tallies, injuries, blame.
         claim("rt.c2", facet="attack_count", value="at least 16 times", event_type="background",
-              at=None, on="2023-10-01", until="2023-10-27", amount=quantity(16, None, "at_least")),
+              at="Iraq and Syria", on="2023-10-01", until="2023-10-27",
+              amount=quantity(16, None, "at_least")),
+        claim("rt.c3", facet="injured", value="Some 19 US service members", event_type="background",
+              at="Iraq and Syria", on="2023-10-01", until="2023-10-27",
+              amount=quantity(19, 19, "approximate")),
+        claim("rt.c4", facet="perpetrator", value="Iran responsible", event_type="background",
+              at="Iraq and Syria", on="2023-10-17", until="2023-10-24"),
+        # Another outlet's tally of the same month.
+        claim("ap.c1", facet="attack_count", value="23 attacks", event_type="background",
+              at="Iraq and Syria", on="2023-10-17", until="2023-10-30", amount=quantity(23)),
+        # A tally given as part of an attack report stays with the attack.
         claim("gv.c1", at="Green Village"),
+        claim("gv.c2", facet="attack_count", value="their second attack in a week", amount=quantity(2)),
     ]  # fmt: skip
 
     events = group_claims(claims)
@@ -212,9 +224,9 @@ def test_background_facts_group_by_topic_not_into_events() -> None:
     assert topics == {
         "troop numbers · Syria": ["iranintl.c1", "rt.c1"],
         "troop numbers · Iraq": ["iranintl.c2"],
-        "attack tallies · place unknown · October 2023": ["rt.c2"],
+        "attack tallies · October 2023": ["ap.c1", "rt.c2", "rt.c3", "rt.c4"],
     }
-    assert [e.claim_ids for e in events if e.kind == "event"] == [["gv.c1"]]
+    assert [e.claim_ids for e in events if e.kind == "event"] == [["gv.c1", "gv.c2"]]
     assert all(e.type == "background" for e in events if e.kind == "topic")
 
 
@@ -265,3 +277,36 @@ def test_blocking_compares_only_nearby_claims_so_cost_grows_linearly() -> None:
     assert len(pairs) < 20 * len(mentions) < all_pairs / 40
     day = {m.index: m.day_lo for m in mentions}
     assert all(abs((day[i] or 0) - (day[j] or 0)) <= 2 for i, j in pairs)
+
+
+def test_one_statement_reported_by_two_outlets_is_one_event_and_other_speakers_stay_apart() -> None:
+    def said(claim_id: str, source: str, value: str) -> Claim:
+        return claim(claim_id, facet="statement", event_type="statement", value=value, at=None,
+                     on="2022-01-05", source=source, source_kind="military")  # fmt: skip
+
+    claims = [
+        said("a.c1", "CJTF-OIR", "reserves the right to defend itself"),
+        said("b.c1", "US-led coalition statement", "the coalition reserves the right to defend itself"),
+        said("c.c1", "Pentagon", "we continue to see threats against our forces"),
+    ]
+
+    events = group_claims(claims)
+
+    assert sorted(e.claim_ids for e in events) == [["a.c1", "b.c1"], ["c.c1"]]
+    assert all(e.possibly_same_as == [] for e in events)
+
+
+def test_related_kinds_of_event_are_linked_only_at_the_same_place() -> None:
+    claims = [
+        claim("a.c1", event_type="interception", value="a drone was intercepted", at="Ain al-Asad"),
+        claim("b.c1", event_type="drone_attack", value="a drone attack", at="Ain al-Asad"),
+        claim("c.c1", event_type="explosion", value="explosions were heard", at=None),
+    ]
+
+    events = group_claims(claims)
+
+    assert len(events) == 3
+    interception, drone, explosion = (_event_of(events, cid) for cid in ("a.c1", "b.c1", "c.c1"))
+    assert [link.event_id for link in interception.possibly_same_as] == [drone.id]
+    assert "interception vs drone attack: related types" in interception.possibly_same_as[0].reasons
+    assert explosion.possibly_same_as == []

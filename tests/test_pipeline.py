@@ -194,3 +194,76 @@ def test_group_command_with_no_usable_claim_fails_with_one_line(tmp_path: Path) 
 
     assert isinstance(result.exception, InputError)
     assert str(result.exception) == f"{claims_file}: no valid claim to group."
+
+
+# --- The sample corpus ---------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def seeds_report() -> Report:
+    """The five sample articles, their hand-written claims replayed, reconciled."""
+    from reconcile.extract import extract
+    from reconcile.ingest import ingest
+
+    ingested = ingest([ROOT / "seeds"])
+    run = extract(ingested, replay=ROOT / "fixtures" / "seeds", strict=True, no_cache=True)
+    assert not run.failures
+    return reconcile.reconcile(run.claims, ingested.articles)
+
+
+def _finding_about(report: Report, facet: str, words: str) -> tuple[str, str, str]:
+    """(event label, verdict, explanation) of the finding on ``facet`` whose values mention ``words``."""
+    events = {e.id: e for e in report.events}
+    for finding in report.findings:
+        if finding.facet == facet and any(words in v.value for v in finding.values):
+            return events[finding.event_id].label, finding.verdict, finding.explanation
+    raise AssertionError(f"no {facet} finding mentions {words!r}")
+
+
+def test_seeds_eight_rockets_agree_in_three_outlets_from_one_original_source(seeds_report: Report) -> None:
+    label, verdict, explanation = _finding_about(seeds_report, "munition_count", "eight rockets")
+    assert label == "rocket attack · Green Village · 2022-01-05"
+    assert (verdict, explanation) == ("agree", "agree · 3 outlets · 1 original source (US-led coalition)")
+
+
+def test_seeds_response_is_complementary_not_contradictory(seeds_report: Report) -> None:
+    _label, verdict, explanation = _finding_about(seeds_report, "response", "six artillery shells")
+    assert verdict == "complementary"
+    assert "airstrikes against rocket launch sites" in explanation
+
+
+def test_seeds_conoco_is_a_gas_field_in_one_outlet_and_an_oil_field_in_another(seeds_report: Report) -> None:
+    label, verdict, explanation = _finding_about(seeds_report, "location", "Koniko gas field")
+    assert label.startswith("Conoco gas field")
+    assert verdict == "contradict" and "gas field vs oil field" in explanation
+    assert seeds_report.findings[0].explanation == explanation  # the first thing a reader sees
+
+
+def test_seeds_drones_and_coalition_airstrikes_are_possibly_the_same_event(seeds_report: Report) -> None:
+    drones = next(e for e in seeds_report.events if e.label.startswith("airstrike · western Deir Ezzor"))
+    airstrikes = next(e for e in seeds_report.events if e.label.startswith("airstrike · al-Mayadeen"))
+    link = next(link for link in drones.possibly_same_as if link.event_id == airstrikes.id)
+    assert link.reasons[0] == "one day apart (2022-01-05 and 2022-01-06)"
+    assert "perpetrator unknown in one" in link.reasons
+
+
+def test_seeds_approximately_900_and_at_least_900_troops_are_compatible(seeds_report: Report) -> None:
+    label, verdict, _explanation = _finding_about(seeds_report, "troop_count", "approximately 900")
+    assert (label, verdict) == ("troop numbers · Syria", "compatible")
+
+
+def test_seeds_framing_tables_show_each_outlets_words(seeds_report: Report) -> None:
+    tables = {t.referent: t for t in seeds_report.framing}
+    base = {(e.outlet, e.expression): e.loaded_terms for e in tables["Green Village base"].entries}
+    assert base[("RT", "an illegal US military base sitting atop the Al-Omar oil field")] == ["illegal"]
+    assert base[("The Jerusalem Post", "base hosting US forces")] == []
+    militias = {(e.expression, e.voice): e.loaded_terms for e in tables["Iran-backed militias"].entries}
+    assert militias[("Iran-supported malign actors", "quoted")] == ["malign"]
+    assert militias[("self-defense militias", "own")] == ["self-defense"]
+    assert militias[("Iran-backed militias", "own")] == []
+    for table in seeds_report.framing:
+        for entry in table.entries:
+            text = seeds_report.article(entry.article_id).text
+            assert entry.start is not None and text[entry.start : entry.end] == entry.expression
