@@ -41,13 +41,14 @@ SAME_TEXT = 90.0  # rapidfuzz similarity at or above which two values say the sa
 
 # How much a finding matters: contradictions first, and among them numbers,
 # casualties and attribution.
-# The verdict decides the band (a contradiction always outranks an agreement); within a
-# band, the facet, then how many outlets and sources speak.
+# Three bands: contradictions, then facts several voices speak to, then single voices.
+# Within a band the facet counts most (numbers, casualties, attribution), then how many
+# outlets speak, then (a little) how the voices relate.
 _VERDICT_RANK = {
     "contradict": 400.0,
-    "compatible": 300.0,
-    "complementary": 200.0,
-    "agree": 100.0,
+    "compatible": 103.0,
+    "complementary": 102.0,
+    "agree": 101.0,
     "single_source": 0.0,
 }
 _FACET_RANK = {
@@ -439,7 +440,7 @@ def _cross_voice_pair(a: Sequence[_Item], b: Sequence[_Item]) -> tuple[_Item, _I
 
 
 def _rank(verdict: str, facet: str, outlets: int, sources: int, topic: bool) -> float:
-    rank = _VERDICT_RANK[verdict] + _FACET_RANK.get(facet, 0.0) + min(outlets, 10) + min(sources, 10) / 10
+    rank = _VERDICT_RANK[verdict] + _FACET_RANK.get(facet, 0.0) + 5 * min(outlets, 6) + min(sources, 9) / 10
     return round(rank - (20.0 if topic else 0.0), 2)
 
 
