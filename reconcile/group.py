@@ -124,6 +124,12 @@ class _Scored:
     reasons: tuple[str, ...]
 
 
+def claim_order(claim: Claim) -> tuple[str, list[int | str]]:
+    """Article, then claim number as a number: "a.c2" before "a.c10"."""
+    parts = re.split(r"(\d+)", claim.id)
+    return claim.article_id, [int(p) if p.isdigit() else p for p in parts]
+
+
 def _is_background(claim: Claim) -> bool:
     if claim.event.type == "background" or claim.facet == "troop_count":
         return True
@@ -948,6 +954,7 @@ def group_claims(
     exactly one event or topic.
     """
     features = _Features(lexicon or load_lexicon(), PlaceIndex(gazetteer))
+    claims = sorted(claims, key=claim_order)  # the same claims in any order give the same events
     event_claims = [c for c in claims if not _is_background(c)]
     background = [c for c in claims if _is_background(c)]
 

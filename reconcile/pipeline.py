@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import gc
 import json
-import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,7 +18,7 @@ from pydantic import ValidationError
 from reconcile.compare import compare_events
 from reconcile.errors import InputError
 from reconcile.framing import build_framing
-from reconcile.group import group_claims
+from reconcile.group import claim_order, group_claims
 from reconcile.lexicon import load_lexicon, load_sources
 from reconcile.models import Article, Claim, Gazetteer, IngestProblem, Report
 from reconcile.normalize import normalize_claims
@@ -46,7 +45,7 @@ def reconcile(
             events, normalized, lexicon=lexicon, sources=sources, gazetteer=gazetteer
         )
         framing = build_framing(normalized, events, articles or (), lexicon=lexicon, gazetteer=gazetteer)
-    normalized.sort(key=_claim_order)
+    normalized.sort(key=claim_order)
     try:
         return Report(
             articles=list(articles or ()),
@@ -74,12 +73,6 @@ def _collector_paused() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
-
-
-def _claim_order(claim: Claim) -> tuple[str, list[int | str]]:
-    """Article, then claim number as a number: "a.c2" before "a.c10"."""
-    parts = re.split(r"(\d+)", claim.id)
-    return claim.article_id, [int(p) if p.isdigit() else p for p in parts]
 
 
 def _check_ids(claims: Sequence[Claim], articles: Sequence[Article] | None) -> None:

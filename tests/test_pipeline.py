@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from typer.testing import CliRunner
 import reconcile
 from reconcile.cli import app
 from reconcile.errors import InputError
-from reconcile.models import Claim, Report
+from reconcile.models import Article, Claim, Report
 from reconcile.pipeline import read_claims
 
 
@@ -202,15 +203,31 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
-def seeds_report() -> Report:
-    """The five sample articles, their hand-written claims replayed, reconciled."""
+def seeds_claims() -> tuple[list[Claim], list[Article]]:
+    """The five sample articles and their hand-written claims, replayed."""
     from reconcile.extract import extract
     from reconcile.ingest import ingest
 
     ingested = ingest([ROOT / "seeds"])
     run = extract(ingested, replay=ROOT / "fixtures" / "seeds", strict=True, no_cache=True)
     assert not run.failures
-    return reconcile.reconcile(run.claims, ingested.articles)
+    return list(run.claims), list(ingested.articles)
+
+
+@pytest.fixture(scope="module")
+def seeds_report(seeds_claims: tuple[list[Claim], list[Article]]) -> Report:
+    claims, articles = seeds_claims
+    return reconcile.reconcile(claims, articles)
+
+
+def test_seeds_report_does_not_depend_on_the_order_of_the_claims(
+    seeds_claims: tuple[list[Claim], list[Article]], seeds_report: Report
+) -> None:
+    claims, articles = seeds_claims
+    shuffled = claims[:]
+    random.Random(3).shuffle(shuffled)
+
+    assert reconcile.reconcile(shuffled, articles).model_dump_json() == seeds_report.model_dump_json()
 
 
 def _finding_about(report: Report, facet: str, words: str) -> tuple[str, str, str]:
