@@ -41,14 +41,15 @@ SAME_TEXT = 90.0  # rapidfuzz similarity at or above which two values say the sa
 
 # How much a finding matters: contradictions first, and among them numbers,
 # casualties and attribution.
-# Three bands: contradictions, then facts several voices speak to, then single voices.
-# Within a band the facet counts most (numbers, casualties, attribution), then how many
-# outlets speak, then (a little) how the voices relate.
+# One band per verdict, the most telling first: what conflicts, then what differs without
+# conflict (a reader would otherwise take it for a contradiction), then agreement, then
+# single voices. Within a band: the facet (numbers, casualties, attribution first), then
+# how many outlets speak.
 _VERDICT_RANK = {
     "contradict": 400.0,
-    "compatible": 103.0,
-    "complementary": 102.0,
-    "agree": 101.0,
+    "compatible": 300.0,
+    "complementary": 200.0,
+    "agree": 100.0,
     "single_source": 0.0,
 }
 _FACET_RANK = {

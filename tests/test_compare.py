@@ -241,7 +241,7 @@ def test_ungrounded_values_are_shown_but_never_count() -> None:
     assert not [f for f in findings if f.facet == "killed"]  # nothing grounded: no verdict at all
 
 
-def test_contradictions_come_first_then_facts_by_importance() -> None:
+def test_contradictions_come_first_then_differences_that_do_not_conflict_then_agreement() -> None:
     claims = [
         claim("a.c1", facet="damage", value="minor damage"),
         claim("b.c1", facet="damage", value="minor damage"),
@@ -258,7 +258,7 @@ def test_contradictions_come_first_then_facts_by_importance() -> None:
     assert [(f.id, f.facet, f.verdict) for f in findings] == [
         ("F1", "munition_count", "contradict"),
         ("F2", "perpetrator", "contradict"),
-        ("F3", "damage", "agree"),
-        ("F4", "response", "complementary"),
+        ("F3", "response", "complementary"),
+        ("F4", "damage", "agree"),
     ]
     assert [f.rank for f in findings] == sorted((f.rank for f in findings), reverse=True)
