@@ -154,7 +154,7 @@ def test_summary_flag_adds_the_replayed_summary_with_its_citations() -> None:
     known = {f.id for f in report.findings}
     assert all(set(s.finding_ids) <= known for s in report.summary)
     summary = _section(render_markdown(report), "Summary")
-    assert "all take the number from one original source, the US-led coalition. (`F4`)" in summary
+    assert "all take the number from one original source, the US-led coalition. (`F10`)" in summary
 
 
 @pytest.mark.skipif(
