@@ -102,7 +102,9 @@ ReferentKind = Literal["base", "armed_group", "strike", "state_actor", "place", 
 Voice = Literal["own", "quoted"]
 
 DatePrecision = Literal["day", "range", "week", "month", "year", "unresolved"]
-PlaceKind = Literal["city", "town", "base", "oil_field", "gas_field", "province", "region", "country", "area", "other"]
+PlaceKind = Literal[
+    "city", "town", "base", "oil_field", "gas_field", "province", "region", "country", "area", "other"
+]
 
 _ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$")
 
@@ -259,7 +261,9 @@ class Quote(Model):
     def check_against(self, text: str) -> None:
         """Raise ValueError if the offsets fall outside ``text``."""
         if self.end is not None and self.end > len(text):
-            raise ValueError(f"quote offsets {self.start}-{self.end} outside a text of {len(text)} characters")
+            raise ValueError(
+                f"quote offsets {self.start}-{self.end} outside a text of {len(text)} characters"
+            )
 
 
 class Quantity(Model):
@@ -386,7 +390,9 @@ class SourceRef(Model):
 
 class Grounding(Model):
     status: GroundingStatus = "unchecked"
-    missing_numbers: list[str] = Field(default_factory=list, description="Numbers of the value not in the quote.")
+    missing_numbers: list[str] = Field(
+        default_factory=list, description="Numbers of the value not in the quote."
+    )
     note: str | None = None
 
 
@@ -394,7 +400,9 @@ class Claim(Model):
     id: str = Field(description='"<article id>.c<n>", stable across runs on the same answer.')
     article_id: str
     outlet: str
-    published: dt.date | None = Field(None, description="The article's publication date, for resolving dates.")
+    published: dt.date | None = Field(
+        None, description="The article's publication date, for resolving dates."
+    )
     facet: Facet
     value: str = Field(description="The value as written.")
     quantity: Quantity | None = Field(None, description="Filled by normalize when the value is numeric.")
@@ -485,7 +493,9 @@ class FramingEntry(Model):
     expression: str
     voice: Voice
     quoted_from: str | None = None
-    loaded_terms: list[str] = Field(default_factory=list, description="Evaluative words found in the expression.")
+    loaded_terms: list[str] = Field(
+        default_factory=list, description="Evaluative words found in the expression."
+    )
     claim_id: str | None = None
     start: int | None = Field(None, ge=0)
     end: int | None = Field(None, ge=0)
@@ -703,7 +713,9 @@ class GoldEvent(Model):
         seen: set[str] = set()
         for finding in self.findings:
             if finding.facet not in facets:
-                raise ValueError(f"event {self.id}: finding on {finding.facet!r}, but no claim has that facet")
+                raise ValueError(
+                    f"event {self.id}: finding on {finding.facet!r}, but no claim has that facet"
+                )
             if finding.facet in seen:
                 raise ValueError(f"event {self.id}: two findings on {finding.facet!r}")
             seen.add(finding.facet)
@@ -789,7 +801,9 @@ class FindingScores(Model):
     found: int
     correct: int
     accuracy: float | None
-    confusion: dict[str, dict[str, int]] = Field(description='gold verdict -> predicted verdict (or "missing").')
+    confusion: dict[str, dict[str, int]] = Field(
+        description='gold verdict -> predicted verdict (or "missing").'
+    )
     source_count_correct: int
     source_count_accuracy: float | None = Field(description="Over the gold findings the run found.")
     outlet_count_correct: int
