@@ -112,6 +112,7 @@ def test_schema_invalid_first_answer_is_reasked_with_the_validation_error(tmp_pa
     reask = server.requests[1]
     assert reask.messages[-1]["role"] == "tool"
     assert "Validation Error found" in reask.messages[-1]["content"]
+    assert "validation error for ExtractionResponse" in reask.messages[-1]["content"]
     assert "number_of_rockets" in reask.messages[-1]["content"]
     assert run.usage.calls == 2 and run.usage.reasks == 1 and run.usage.retries == 0
     # both answers' tokens count

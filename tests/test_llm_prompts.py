@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import re
 
+import instructor
 import pytest
+from instructor.processing import handle_response_model
 from jinja2 import TemplateSyntaxError, UndefinedError
 from jinja2.sandbox import SandboxedEnvironment
 
@@ -141,6 +143,21 @@ def test_llm_facing_model_parses_into_the_same_fields() -> None:
     parsed = llm_facing(ExtractionResponse).model_validate(data)
     assert isinstance(parsed, ExtractionResponse)
     assert parsed.model_dump() == ExtractionResponse.model_validate(data).model_dump()
+
+
+def test_llm_facing_is_one_class_per_model_that_instructor_uses_as_it_is() -> None:
+    facing = llm_facing(ExtractionResponse)
+    assert llm_facing(ExtractionResponse) is facing
+    prepared, request = handle_response_model(facing, mode=instructor.Mode.TOOLS, messages=[])
+    assert prepared is facing  # not wrapped in a new class per call
+    assert request["tools"][0]["function"]["name"] == "ExtractionResponse"
+
+
+def test_each_caller_gets_its_own_copy_of_the_llm_facing_schema() -> None:
+    facing = llm_facing(ExtractionResponse)
+    first = facing.model_json_schema()
+    first["$defs"]["ClaimDraft"]["properties"].clear()
+    assert facing.model_json_schema()["$defs"]["ClaimDraft"]["properties"]
 
 
 def test_a_broken_template_is_a_syntax_error_not_a_silent_prompt() -> None:

@@ -13,8 +13,9 @@ import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
+from instructor import ResponseSchema
 from jinja2 import FileSystemLoader, StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 from pydantic import BaseModel
@@ -70,14 +71,31 @@ def render(name: str, response_model: type[BaseModel], mode: str, **variables: A
     )
 
 
+@functools.cache
+def schema_text(response_model: type[BaseModel]) -> str:
+    """The schema the model is shown, as canonical JSON; built once per response model.
+
+    Building a JSON schema takes milliseconds and every prompt render needs it;
+    a class's schema cannot change while the process runs.
+    """
+    return json.dumps(response_model.model_json_schema(), sort_keys=True, ensure_ascii=False)
+
+
 def fingerprint(name: str, response_model: type[BaseModel], mode: str) -> str:
     """sha256 over the template source, the schema the model sees, and the mode."""
-    schema = json.dumps(response_model.model_json_schema(), sort_keys=True, ensure_ascii=False)
     digest = hashlib.sha256()
-    for part in (template_source(name), schema, mode):
+    # the template is read each time: an edited template must change the fingerprint at once
+    for part in (template_source(name), schema_text(response_model), mode):
         digest.update(part.encode("utf-8"))
         digest.update(b"\x00")
     return digest.hexdigest()
+
+
+def _compacted(full: dict[str, Any]) -> dict[str, Any]:
+    compacted: dict[str, Any] = compact_schema(full)
+    if "title" in full:  # instructor names the tool after the root title
+        compacted = {"title": full["title"], **compacted}
+    return compacted
 
 
 def compact_schema(schema: Any) -> Any:
@@ -123,20 +141,32 @@ def llm_facing(model: type[M]) -> type[M]:
     """A thin subclass of ``model`` whose JSON schema is compacted for the LLM.
 
     Same name (it becomes the tool name), same fields and validation; parsed
-    answers are instances of ``model``.
+    answers are instances of ``model``. One class per model, for the whole
+    process, and already an instructor ``ResponseSchema``: instructor uses it as
+    it is instead of wrapping it in a new class on every call, so its tool
+    schema cache hits. The compacted schema is built once; each caller gets its
+    own copy, since instructor edits the dict it is given.
     """
+    compacted_json: str | None = None
 
-    class Compact(model):  # type: ignore[valid-type,misc]
-        @classmethod
-        def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
-            full = super().model_json_schema(*args, **kwargs)
-            compacted: dict[str, Any] = compact_schema(full)
-            if "title" in full:  # instructor names the tool after the root title
-                compacted = {"title": full["title"], **compacted}
-            return compacted
+    def model_json_schema(cls: type[BaseModel], *args: Any, **kwargs: Any) -> dict[str, Any]:
+        nonlocal compacted_json
+        full_schema = super(compact, cls).model_json_schema
+        if args or kwargs or cls is not compact:  # another flavour, or a subclass: build it
+            return _compacted(full_schema(*args, **kwargs))
+        if compacted_json is None:
+            compacted_json = json.dumps(_compacted(full_schema()), ensure_ascii=False)
+        schema: dict[str, Any] = json.loads(compacted_json)
+        return schema
 
-    Compact.__name__ = model.__name__
-    Compact.__qualname__ = model.__qualname__
-    Compact.__doc__ = model.__doc__
-    Compact.__module__ = model.__module__
-    return Compact  # type: ignore[return-value]
+    # Created under the model's own name, which pydantic builds into the class at creation:
+    # it names the tool, and validation errors sent back in a re-ask say "for ExtractionResponse".
+    namespace = {
+        "__module__": model.__module__,
+        "__qualname__": model.__qualname__,
+        "__doc__": model.__doc__,
+        "model_json_schema": classmethod(model_json_schema),
+    }
+    metaclass: Any = type(model)
+    compact: Any = metaclass(model.__name__, (model, ResponseSchema), namespace)
+    return cast(type[M], compact)
