@@ -591,6 +591,10 @@ class RunInfo(Model):
     replay_dir: str | None = None
     recorded_by: list[str] = Field(default_factory=list, description="Who wrote the replayed answers.")
     usage: Usage = Field(default_factory=Usage)
+    article_usage: dict[str, Usage] = Field(default_factory=dict, description="Per article id.")
+    warnings: list[str] = Field(
+        default_factory=list, description="Stale fixtures and other non-fatal notes the reader must see."
+    )
     started_at: dt.datetime | None = None
     duration_s: float | None = None
 
