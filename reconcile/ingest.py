@@ -504,8 +504,21 @@ def _parse_date(value: Any) -> dt.date | None:
     return None
 
 
+class _DatesAsTextSafeLoader(_SafeLoader):  # type: ignore[valid-type,misc]
+    """A safe loader (C or Python, never yaml.Loader) that keeps dates as text.
+
+    YAML's own date conversion raises a bare ValueError on "2022-02-30", which would stop
+    the whole run; as text, the date is judged by ``_parse_date`` and reported per file.
+    """
+
+
+_DatesAsTextSafeLoader.add_constructor(
+    "tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node)
+)
+
+
 def _load_yaml(text: str) -> Any:
-    return yaml.load(text, Loader=_SafeLoader)  # a safe loader (C or Python), never yaml.Loader
+    return yaml.load(text, Loader=_DatesAsTextSafeLoader)
 
 
 def _yaml_reason(exc: yaml.YAMLError) -> str:

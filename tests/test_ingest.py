@@ -576,3 +576,26 @@ def test_cli_ingest_honours_the_size_limit_and_explicit_sources(runner: CliRunne
     parsed = IngestResult.model_validate_json(result.stdout)
     assert [(a.id, a.outlet) for a in parsed.articles] == [("small", "Small Outlet")]
     assert "size limit" in only_problem(parsed, tmp_path / "jpost.txt").problem
+
+
+def test_an_impossible_date_in_front_matter_is_one_warning_and_every_file_still_loads(tmp_path: Path) -> None:
+    (tmp_path / "a.md").write_text("---\noutlet: X\npublished: 2022-02-30\n---\nRockets hit the base.\n")
+    (tmp_path / "b.txt").write_text("Another report.\n")
+    result = ingest([tmp_path])
+    assert [a.id for a in result.articles] == ["a", "b"]
+    assert result.articles[0].outlet == "X" and result.articles[0].published is None
+    [problem] = result.problems
+    assert problem.path == str(tmp_path / "a.md") and "'2022-02-30' is not a date" in problem.problem
+
+
+def test_an_impossible_date_in_sources_yaml_is_reported_and_the_articles_load(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("Rockets hit the base.\n")
+    (tmp_path / "b.txt").write_text("Another report.\n")
+    (tmp_path / "sources.yaml").write_text(
+        "a.txt:\n  outlet: A\n  published: 2030-13-45\nb.txt:\n  published: 2022-01-05\n"
+    )
+    result = ingest([tmp_path])
+    by_id = {a.id: a for a in result.articles}
+    assert by_id["a"].outlet == "A" and by_id["a"].published is None
+    assert by_id["b"].published == dt.date(2022, 1, 5)
+    assert any("'2030-13-45' is not a date" in p.problem for p in result.problems)
