@@ -319,7 +319,16 @@ def extract(articles: Iterable[Article] | IngestResult, **options: Any) -> Extra
     try:
         asyncio.get_running_loop()
     except RuntimeError:
-        return asyncio.run(extract_async(articles, **options))
+        runs: list[ExtractionRun] = []
+
+        async def run_and_keep() -> None:
+            # Not returned from the main task: asyncio.run (Python 3.11) formats the main task's
+            # repr, result included, twice as it restores the SIGINT handler; for a run of
+            # thousands of claims that took longer than the calls themselves.
+            runs.append(await extract_async(articles, **options))
+
+        asyncio.run(run_and_keep())
+        return runs[0]
     raise ConfigError(
         "extract() cannot run inside a running event loop: use `await extract_async(...)` instead."
     )

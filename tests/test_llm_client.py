@@ -304,6 +304,109 @@ def test_a_rate_limited_server_is_worked_through_by_honouring_retry_after(tmp_pa
     assert "rate limited (HTTP 429)" in failure.reason
 
 
+# --- rate limits: waited out within the time budget, not the attempt count ------------------
+
+
+def test_a_rate_limit_is_waited_out_beyond_the_general_attempt_count(tmp_path: Path) -> None:
+    limited = [error_reply(429, "slow down", retry_after=0.02)] * 4
+    retry = RetryPolicy(max_attempts=2, initial_wait=0.01, max_wait=0.02, max_total_seconds=10)
+    with FakeOpenAIServer(limited, responder=first_sentence_responder) as server:
+        run = extract([make_article("green")], settings=live_settings(server, tmp_path, retry=retry))
+    assert not run.failures and len(run.claims) == 1
+    assert len(server.requests) == 5  # four 429s, then the answer: no request beyond them
+    assert run.usage.retries == 4 and run.usage.calls == 5
+
+
+def test_a_server_that_under_reports_the_wait_is_still_worked_through(tmp_path: Path) -> None:
+    # Retry-After: 0.01 s, but the limit lasts for eight requests: each retry waits at least the
+    # named time and longer as it keeps being turned away, until the limit lets the call through
+    limited = [error_reply(429, "rate limit reached", retry_after=0.01)] * 8
+    retry = RetryPolicy(max_attempts=2, initial_wait=0.01, max_wait=0.02, max_total_seconds=10)
+    with FakeOpenAIServer(limited, responder=first_sentence_responder) as server:
+        run = extract([make_article("green")], settings=live_settings(server, tmp_path, retry=retry))
+    assert not run.failures
+    assert len(server.requests) == 9
+
+
+def test_rate_limited_attempts_have_their_own_generous_cap(tmp_path: Path) -> None:
+    retry = RetryPolicy(
+        max_attempts=2, initial_wait=0.01, max_wait=0.02, max_total_seconds=10, max_rate_limited_attempts=4
+    )
+
+    def always_limited(request):  # type: ignore[no-untyped-def]
+        return error_reply(429, "slow down", retry_after=0.01)
+
+    with FakeOpenAIServer(responder=always_limited) as server:
+        run = extract([make_article("green")], settings=live_settings(server, tmp_path, retry=retry))
+    (failure,) = run.failures
+    assert failure.reason.startswith("gave up after 4 attempts: rate limited (HTTP 429): slow down")
+    assert len(server.requests) == 4
+
+
+def test_a_rate_limited_call_gives_up_at_its_time_budget(tmp_path: Path) -> None:
+    retry = RetryPolicy(max_attempts=2, initial_wait=0.01, max_wait=0.02, max_total_seconds=0.25)
+    with FakeOpenAIServer(responder=lambda request: error_reply(429, "slow down", retry_after=0.1)) as server:
+        run = extract([make_article("green")], settings=live_settings(server, tmp_path, retry=retry))
+    (failure,) = run.failures
+    assert "rate limited (HTTP 429)" in failure.reason
+    assert len(server.requests) <= 3  # waits of at least 0.1 s fit at most twice in 0.25 s
+
+
+def test_a_429_that_says_retry_at_once_counts_as_a_failed_attempt(tmp_path: Path) -> None:
+    retry = RetryPolicy(max_attempts=2, initial_wait=0.01, max_wait=0.02, max_total_seconds=10)
+    with FakeOpenAIServer(responder=lambda request: error_reply(429, "slow down", retry_after=0)) as server:
+        run = extract([make_article("green")], settings=live_settings(server, tmp_path, retry=retry))
+    (failure,) = run.failures
+    assert failure.reason.startswith("gave up after 2 attempts: rate limited (HTTP 429)")
+    assert len(server.requests) == 2
+
+
+def test_server_errors_stay_bounded_by_the_attempt_count_after_rate_limits(tmp_path: Path) -> None:
+    replies = [error_reply(429, retry_after=0.01)] * 3 + [error_reply(500, "internal failure")] * 5
+    retry = RetryPolicy(max_attempts=2, initial_wait=0.01, max_wait=0.02, max_total_seconds=10)
+    with FakeOpenAIServer(replies, responder=first_sentence_responder) as server:
+        run = extract([make_article("green")], settings=live_settings(server, tmp_path, retry=retry))
+    (failure,) = run.failures
+    assert failure.reason.startswith("gave up after 5 attempts: server error (HTTP 500)")
+    assert len(server.requests) == 5  # three 429s waited out, then two server errors
+
+
+def test_once_a_429_names_a_time_no_other_call_sends_before_it(tmp_path: Path) -> None:
+    import time
+
+    hold = 0.3
+    limited_since: list[float] = []
+    turned_away: list[str] = []
+
+    def responder(request):  # type: ignore[no-untyped-def]
+        now = time.monotonic()
+        limited_since[:] = limited_since or [now]
+        if now - limited_since[0] < hold - 0.02:  # a limit that holds for the time it names
+            turned_away.append(article_text_of(request))
+            return error_reply(429, "rate limit reached", retry_after=hold)
+        return first_sentence_responder(request)
+
+    articles = all_articles()
+    with FakeOpenAIServer(responder=responder) as server:
+        run = extract(articles, settings=live_settings(server, tmp_path, concurrency=2))
+    assert not run.failures
+    # the two requests in flight when the limit was named are turned away; the third article
+    # waits for the named time instead of spending a request to learn the limit
+    assert sorted(turned_away) == sorted(a.text for a in articles[:2])
+    assert len(server.requests) == 5
+
+
+def test_a_call_waiting_out_a_backoff_leaves_its_slot_to_the_others(tmp_path: Path) -> None:
+    green, troops = make_article("green"), make_article("troops")
+    retry = RetryPolicy(max_attempts=3, initial_wait=0.3, max_wait=0.3, max_total_seconds=10)
+    first_fails = [error_reply(500, "internal failure")]
+    with FakeOpenAIServer(first_fails, responder=first_sentence_responder) as server:
+        run = extract([green, troops], settings=live_settings(server, tmp_path, retry=retry, concurrency=1))
+    assert not run.failures
+    order = [article_text_of(r) for r in server.requests]
+    assert order == [green.text, troops.text, green.text]  # troops went while green waited
+
+
 # --- accounting and configuration ------------------------------------------------------
 
 

@@ -20,17 +20,21 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import email.utils
+import functools
 import json
 import logging
+import random
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Generic, Literal, TypeVar
+from typing import Any, Generic, Literal, TypeVar, cast
 
 import httpx2
 import instructor
 import openai
 from instructor.core import IncompleteOutputException, InstructorRetryException, ResponseParsingError
+from instructor.core.retry import retry_async
+from instructor.processing import handle_response_model
 from pydantic import BaseModel, ValidationError
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, wait_random_exponential
 
@@ -100,11 +104,24 @@ class CallResult(Generic[M]):
 
 @dataclass(frozen=True)
 class Failure:
-    """How a failed attempt is classified: retry it (transient) or not, and why."""
+    """How a failed attempt is classified: retry it (transient) or not, and why.
+
+    ``rate_limit``: the endpoint's rate limit turned the request away and did not
+    say to retry at once; it is waited out rather than counted as a failed attempt.
+    """
 
     transient: bool
     reason: str
     retry_after: float | None = None
+    rate_limit: bool = False
+
+
+class RateLimitHold(Exception):
+    """Not sent: the endpoint's rate limit, named by an earlier 429, still holds every request."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"the endpoint's rate limit holds requests for another {seconds:.1f} s")
+        self.seconds = seconds
 
 
 _KEY_PATTERN = re.compile(r"\b(sk-|key-)[A-Za-z0-9*_\-]{6,}")
@@ -150,6 +167,8 @@ def classify(error: BaseException) -> Failure:
     cause: BaseException = error
     if isinstance(error, InstructorRetryException) and error.__cause__ is not None:
         cause = error.__cause__
+    if isinstance(cause, RateLimitHold):
+        return Failure(True, f"rate limited (HTTP 429): {cause}", cause.seconds, rate_limit=True)
     if isinstance(cause, openai.APITimeoutError):
         return Failure(True, "the request timed out")
     if isinstance(cause, openai.APIConnectionError) and isinstance(cause.__cause__, MalformedResponseBody):
@@ -161,7 +180,10 @@ def classify(error: BaseException) -> Failure:
         status = cause.status_code
         message = _first_line(_status_message(cause))
         if status == 429:
-            return Failure(True, f"rate limited (HTTP 429): {message}", _retry_after(cause.response))
+            wait = _retry_after(cause.response)
+            return Failure(
+                True, f"rate limited (HTTP 429): {message}", wait, rate_limit=wait is None or wait > 0
+            )
         if status >= 500 or status in (408, 409):
             return Failure(True, f"server error (HTTP {status}): {message}", _retry_after(cause.response))
         return Failure(False, f"the endpoint refused the request (HTTP {status}): {message}")
@@ -186,6 +208,97 @@ def classify(error: BaseException) -> Failure:
     return Failure(False, f"{type(cause).__name__}: {_first_line(str(cause))}")
 
 
+# Two plain chat messages: what every prompt sends, standing in for any of them.
+_PROBE_MESSAGES = ({"role": "system", "content": "probe"}, {"role": "user", "content": "probe"})
+
+
+@functools.cache
+def _request_template(
+    response_model: type[BaseModel], mode: str
+) -> tuple[type[BaseModel], dict[str, Any]] | None:
+    """What instructor adds to every request for this model and mode, prepared once.
+
+    instructor's ``handle_response_model`` turns the response model into request
+    options (``tools`` and ``tool_choice``; ``response_format``), checking the model
+    and building its schema each time, which costs about as much as the rest of a
+    call. When it leaves the messages as they were, its options are the same for
+    every prompt and are kept; None when it writes the schema into the messages
+    themselves (json, md_json), which are then prepared per call.
+    """
+    probe = [dict(m) for m in _PROBE_MESSAGES]
+    prepared, options = handle_response_model(
+        llm_facing(response_model), mode=INSTRUCTOR_MODES[mode], messages=probe
+    )
+    if prepared is None or options.pop("messages", None) != list(_PROBE_MESSAGES):
+        return None
+    return prepared, options
+
+
+def prepare_request(
+    response_model: type[BaseModel], mode: str, messages: list[dict[str, str]]
+) -> tuple[type[BaseModel], dict[str, Any]]:
+    """The model instructor parses with, and the request options with ``messages``, for ``mode``."""
+    template = _request_template(response_model, mode)
+    if template is None:
+        prepared, options = handle_response_model(
+            llm_facing(response_model), mode=INSTRUCTOR_MODES[mode], messages=messages
+        )
+        assert prepared is not None
+        return prepared, options
+    prepared, options = template
+    return prepared, {**options, "messages": messages}
+
+
+async def create_structured(
+    client: openai.AsyncOpenAI,
+    mode: str,
+    response_model: type[M],
+    messages: list[dict[str, str]],
+    *,
+    model: str,
+    max_reasks: int,
+    **options: Any,
+) -> M:
+    """One structured answer through the openai client and instructor's parsing and re-asks.
+
+    The same as ``instructor.from_openai(client, mode).chat.completions.create``
+    (instructor's own retry loop parses each answer and re-asks a schema-invalid
+    one with its validation error), minus preparing the same request options again
+    on every call. Raises what instructor raises.
+    """
+    prepared, request = prepare_request(response_model, mode, [dict(m) for m in messages])
+    answer = await retry_async(
+        func=client.chat.completions.create,
+        response_model=prepared,
+        args=(),
+        kwargs={**request, "model": model, **options},
+        max_retries=max_reasks,
+        mode=INSTRUCTOR_MODES[mode],
+    )
+    return cast(M, answer)
+
+
+@dataclass
+class _RateLimitGate:
+    """Run-wide: once a 429 names a time, no call sends a request before it.
+
+    Calls that have not met the limit yet would otherwise each spend a request to
+    learn it; this way the only 429s are those of the requests already in flight.
+    """
+
+    loop: asyncio.AbstractEventLoop
+    not_before: float = 0.0
+
+    def hold(self, seconds: float) -> None:
+        self.not_before = max(self.not_before, self.loop.time() + seconds)
+
+    def check(self) -> None:
+        """Raise ``RateLimitHold`` while the limit holds."""
+        remaining = self.not_before - self.loop.time()
+        if remaining > 0:
+            raise RateLimitHold(remaining)
+
+
 @dataclass
 class _Runtime:
     """Per event loop: the openai client's connection pool and the semaphore belong to one loop."""
@@ -193,12 +306,28 @@ class _Runtime:
     loop: asyncio.AbstractEventLoop
     semaphore: asyncio.Semaphore
     client: openai.AsyncOpenAI
-    structured: Any  # instructor.AsyncInstructor
+    rate_limit: _RateLimitGate
 
 
 @dataclass
 class _Attempts:
+    """One call's transport attempts (a capture per attempt sent) and its failures by kind."""
+
     captures: list[Capture] = field(default_factory=list)
+    failures: int = 0  # timeouts, 5xx, dropped connections, garbled bodies, "retry at once" 429s
+    rate_limited: int = 0  # 429s that named a wait, or none
+    last: Failure | None = None
+
+    def count(self, error: BaseException) -> Failure:
+        failure = classify(error)
+        self.last = failure
+        if isinstance(error, RateLimitHold):
+            pass  # nothing was sent; only the time budget bounds these waits
+        elif failure.rate_limit:
+            self.rate_limited += 1
+        elif failure.transient:
+            self.failures += 1
+        return failure
 
     @property
     def requests(self) -> int:
@@ -260,7 +389,7 @@ class LLMClient:
             elif self.settings.replaying:
                 transport = ReplayTransport()
             else:
-                transport = CapturingTransport()
+                transport = CapturingTransport(httpx2.AsyncHTTPTransport(limits=self._pool_limits()))
             api_key = (
                 self.settings.api_key.get_secret_value() if self.settings.api_key else "replay-needs-no-key"
             )
@@ -276,9 +405,19 @@ class LLMClient:
                 loop=loop,
                 semaphore=asyncio.Semaphore(self.settings.concurrency),
                 client=client,
-                structured=instructor.from_openai(client, mode=INSTRUCTOR_MODES[self.mode]),
+                rate_limit=_RateLimitGate(loop),
             )
         return self._runtime
+
+    def _pool_limits(self) -> httpx2.Limits:
+        """openai's connection limits, raised to the concurrency: every call in flight keeps its
+        connection alive (httpx's default of 20 would close and reopen connections above it)."""
+        default = openai.DEFAULT_CONNECTION_LIMITS
+        return httpx2.Limits(
+            max_connections=max(self.settings.concurrency, default.max_connections or 0),
+            max_keepalive_connections=max(self.settings.concurrency, default.max_keepalive_connections or 0),
+            keepalive_expiry=default.keepalive_expiry,
+        )
 
     async def aclose(self) -> None:
         if self._runtime is not None:
@@ -322,8 +461,8 @@ class LLMClient:
         replay) when no valid answer can be had.
         """
         runtime = self._get_runtime()
-        async with runtime.semaphore:
-            if self.settings.replaying:
+        if self.settings.replaying:
+            async with runtime.semaphore:
                 return await self._replay(
                     runtime,
                     stage,
@@ -334,41 +473,39 @@ class LLMClient:
                     chunk_index,
                     record_command,
                 )
-            model = self.settings.model_name
-            key = cache_key(
-                stage=stage,
-                input_sha256=input_sha256,
-                chunk_index=chunk_index,
-                prompt_fingerprint=prompt.fingerprint,
-                model=model,
-                mode=self.mode,
+        model = self.settings.model_name
+        key = cache_key(
+            stage=stage,
+            input_sha256=input_sha256,
+            chunk_index=chunk_index,
+            prompt_fingerprint=prompt.fingerprint,
+            model=model,
+            mode=self.mode,
+        )
+        # Recording must see every exchange, so it never answers from the cache.
+        if self.cache is not None and self.settings.record_dir is None:
+            hit = self._from_cache(key, response_model)
+            if hit is not None:
+                return CallResult(hit, Usage(cache_hits=1), "cache")
+        value, usage, attempts = await self._live(runtime, prompt, response_model, model)
+        if self.cache is not None:
+            self.cache.put(
+                key,
+                {
+                    "stage": stage,
+                    "article_id": article_id,
+                    "input_sha256": input_sha256,
+                    "chunk_index": chunk_index,
+                    "model": model,
+                    "mode": self.mode,
+                    "prompt_fingerprint": prompt.fingerprint,
+                    "created_at": self._clock().isoformat(),
+                    "answer": value.model_dump(mode="json"),
+                },
             )
-            # Recording must see every exchange, so it never answers from the cache.
-            if self.cache is not None and self.settings.record_dir is None:
-                hit = self._from_cache(key, response_model)
-                if hit is not None:
-                    return CallResult(hit, Usage(cache_hits=1), "cache")
-            value, usage, attempts = await self._live(runtime, prompt, response_model, model)
-            if self.cache is not None:
-                self.cache.put(
-                    key,
-                    {
-                        "stage": stage,
-                        "article_id": article_id,
-                        "input_sha256": input_sha256,
-                        "chunk_index": chunk_index,
-                        "model": model,
-                        "mode": self.mode,
-                        "prompt_fingerprint": prompt.fingerprint,
-                        "created_at": self._clock().isoformat(),
-                        "answer": value.model_dump(mode="json"),
-                    },
-                )
-            if self.settings.record_dir is not None and self.store is not None:
-                self._record(
-                    stage, prompt, input_sha256, article_id, chunk_index, model, attempts.captures[-1]
-                )
-            return CallResult(value, usage, "live")
+        if self.settings.record_dir is not None and self.store is not None:
+            self._record(stage, prompt, input_sha256, article_id, chunk_index, model, attempts.captures[-1])
+        return CallResult(value, usage, "live")
 
     def _from_cache(self, key: str, response_model: type[M]) -> M | None:
         assert self.cache is not None
@@ -391,56 +528,88 @@ class LLMClient:
         backoff = wait_random_exponential(multiplier=policy.initial_wait, max=policy.max_wait)
 
         def wait(state: RetryCallState) -> float:
-            error = state.outcome.exception() if state.outcome else None
-            failure = classify(error) if error else None
-            if failure is not None and failure.retry_after is not None:
+            failure = attempts.last
+            if failure is None:
+                return float(backoff(state))
+            if failure.rate_limit:
+                # at least the time the endpoint names, spread so that calls told the same time do
+                # not all return at once; longer when the named time proved too short before
+                named = (failure.retry_after or 0.0) * (1 + random.uniform(0, policy.retry_after_jitter))
+                return max(named, float(backoff(state)))
+            if failure.retry_after is not None:
                 return failure.retry_after
             return float(backoff(state))
 
         def stop(state: RetryCallState) -> bool:
-            if state.attempt_number >= policy.max_attempts:
-                return True
             elapsed = state.seconds_since_start or 0.0
             if elapsed + state.upcoming_sleep >= policy.max_total_seconds:
                 return True
-            return state.upcoming_sleep > policy.max_retry_after
+            if state.upcoming_sleep > policy.max_retry_after:
+                return True
+            if attempts.last is not None and attempts.last.rate_limit:
+                return attempts.rate_limited >= policy.max_rate_limited_attempts
+            return attempts.failures >= policy.max_attempts
 
         retrying = AsyncRetrying(
             stop=stop,
             wait=wait,
-            retry=retry_if_exception(lambda e: classify(e).transient),
+            retry=retry_if_exception(lambda e: attempts.last is not None and attempts.last.transient),
             reraise=True,
         )
-        kwargs: dict[str, Any] = {}
-        if self.settings.temperature is not None:
-            kwargs["temperature"] = self.settings.temperature
         try:
             async for attempt in retrying:
                 with attempt:
-                    capture = Capture()
-                    attempts.captures.append(capture)
-                    token = current_capture.set(capture)
                     try:
-                        answer = await runtime.structured.chat.completions.create(
-                            model=model,
-                            messages=[dict(m) for m in prompt.messages],
-                            response_model=llm_facing(response_model),
-                            max_retries=policy.max_reasks,
-                            **kwargs,
-                        )
-                    finally:
-                        current_capture.reset(token)
+                        answer = await self._attempt(runtime, prompt, response_model, model, attempts)
+                    except Exception as error:
+                        failure = attempts.count(error)
+                        if failure.rate_limit and failure.retry_after:
+                            runtime.rate_limit.hold(failure.retry_after)
+                        raise
         except Exception as error:
-            failure = classify(error)
+            failure = attempts.last or classify(error)
             usage = self._usage(model, attempts)
             reason = failure.reason
             if failure.transient:
-                reason = f"gave up after {len(attempts.captures)} attempts: {reason}"
+                sent = len(attempts.captures)
+                reason = f"gave up after {sent} attempts: {reason}" if sent else f"gave up: {reason}"
             raise CallFailed(
                 self._scrub(reason), attempts=attempts.requests, usage=usage, transient=failure.transient
             ) from error
         value = response_model.model_validate(answer.model_dump())
         return value, self._usage(model, attempts), attempts
+
+    async def _attempt(
+        self,
+        runtime: _Runtime,
+        prompt: RenderedPrompt,
+        response_model: type[M],
+        model: str,
+        attempts: _Attempts,
+    ) -> M:
+        """One transport attempt (with instructor's re-asks inside it), holding a slot only while it
+        runs: a call waiting out a backoff or a rate limit leaves its slot to the others."""
+        runtime.rate_limit.check()
+        async with runtime.semaphore:
+            runtime.rate_limit.check()  # the limit may have been named while this call waited for a slot
+            capture = Capture()
+            attempts.captures.append(capture)
+            token = current_capture.set(capture)
+            options: dict[str, Any] = {}
+            if self.settings.temperature is not None:
+                options["temperature"] = self.settings.temperature
+            try:
+                return await create_structured(
+                    runtime.client,
+                    self.mode,
+                    response_model,
+                    prompt.messages,
+                    model=model,
+                    max_reasks=self.settings.retry.max_reasks,
+                    **options,
+                )
+            finally:
+                current_capture.reset(token)
 
     def _usage(self, model: str, attempts: _Attempts) -> Usage:
         input_tokens, output_tokens = attempts.tokens()
@@ -536,11 +705,13 @@ class LLMClient:
         plan = ReplayPlan(bodies=[exchange.response, *exchange.responses])
         token = current_replay.set(plan)
         try:
-            answer = await runtime.structured.chat.completions.create(
+            answer = await create_structured(
+                runtime.client,
+                self.mode,
+                response_model,
+                prompt.messages,
                 model=exchange.model,
-                messages=[dict(m) for m in prompt.messages],
-                response_model=llm_facing(response_model),
-                max_retries=len(plan.bodies) - 1,  # exactly the re-asks that were recorded
+                max_reasks=len(plan.bodies) - 1,  # exactly the re-asks that were recorded
             )
         except Exception as error:
             failure = classify(error)

@@ -32,9 +32,15 @@ DEFAULT_CACHE_DIR = Path(".reconcile-cache")
 class RetryPolicy:
     """Transport retries (tenacity) and schema re-asks (instructor), both bounded.
 
-    ``max_attempts`` counts transport attempts per call; ``max_total_seconds`` caps
-    the time one call may spend waiting between them; ``max_reasks`` is how many
-    times a schema-invalid answer is sent back with its validation error.
+    ``max_attempts`` counts transport attempts per call that fail on a timeout, a
+    5xx, a dropped connection or a garbled body. A rate limit (429) is not such a
+    failure: it says when to come back, so it is waited out within the call's time
+    budget, ``max_total_seconds``, and a separate, generous ``max_rate_limited_attempts``.
+    The wait is at least the ``Retry-After`` the endpoint names, lengthened at
+    random by up to ``retry_after_jitter`` of it, and grows like any backoff when the
+    named time proves too short. A 429 that says to retry at once (``Retry-After: 0``)
+    cannot be waited out, so it counts as a failed attempt. ``max_reasks`` is how
+    many times a schema-invalid answer is sent back with its validation error.
     """
 
     max_attempts: int = 5
@@ -44,12 +50,20 @@ class RetryPolicy:
     max_reasks: int = 2
     # Retry-After above this is not waited for: the call gives up instead.
     max_retry_after: float = 120.0
+    max_rate_limited_attempts: int = 30
+    retry_after_jitter: float = 0.1
 
     def __post_init__(self) -> None:
         if self.max_attempts < 1:
             raise ConfigError(f"max_attempts must be at least 1, not {self.max_attempts}.")
+        if self.max_rate_limited_attempts < 1:
+            raise ConfigError(
+                f"max_rate_limited_attempts must be at least 1, not {self.max_rate_limited_attempts}."
+            )
         if self.max_reasks < 0:
             raise ConfigError(f"max_reasks cannot be negative ({self.max_reasks}).")
+        if self.retry_after_jitter < 0:
+            raise ConfigError(f"retry_after_jitter cannot be negative ({self.retry_after_jitter}).")
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ looked at.
 from __future__ import annotations
 
 import contextvars
+import functools
 import json
 import time
 from dataclasses import dataclass, field
@@ -23,32 +24,32 @@ _DROPPED_RESPONSE_HEADERS = {"content-encoding", "content-length", "transfer-enc
 
 
 def _json_or_text(data: bytes) -> Any:
+    return _decode(data)[0]
+
+
+def _decode(data: bytes) -> tuple[Any, bool]:
+    """A body's JSON value and True, or its text and False when it is not JSON."""
     try:
-        return json.loads(data)
+        return json.loads(data), True
     except ValueError:
-        return data.decode("utf-8", "replace")
+        return data.decode("utf-8", "replace"), False
 
 
 class MalformedResponseBody(Exception):
     """A successful status whose JSON body does not parse (cut off in transit, a broken proxy)."""
 
 
-def _is_broken_json(response: httpx2.Response, content: bytes) -> bool:
-    if not 200 <= response.status_code < 300 or "json" not in response.headers.get("content-type", ""):
-        return False
-    try:
-        json.loads(content)
-    except ValueError:
-        return True
-    return False
-
-
 @dataclass
 class CapturedRequest:
-    request: Any  # the JSON body sent
+    body: bytes  # the request body sent
     status: int | None = None  # None: no response (timeout, dropped connection)
     response: Any = None  # the JSON body received, or its text when it was not JSON
     latency_ms: float = 0.0
+
+    @functools.cached_property
+    def request(self) -> Any:
+        """The JSON body sent; parsed only when asked for (a recording does), not on every call."""
+        return _json_or_text(self.body)
 
     @property
     def ok(self) -> bool:
@@ -87,7 +88,7 @@ class CapturingTransport(httpx2.AsyncBaseTransport):
         capture = current_capture.get()
         if capture is None:
             return await self._inner.handle_async_request(request)
-        entry = CapturedRequest(request=_json_or_text(request.content))
+        entry = CapturedRequest(body=request.content)
         capture.requests.append(entry)
         started = time.perf_counter()
         response = await self._inner.handle_async_request(request)
@@ -97,8 +98,12 @@ class CapturingTransport(httpx2.AsyncBaseTransport):
             await response.aclose()
             entry.latency_ms = (time.perf_counter() - started) * 1000
         entry.status = response.status_code
-        entry.response = _json_or_text(content)
-        if _is_broken_json(response, content):
+        entry.response, is_json = _decode(content)
+        if (
+            not is_json
+            and 200 <= response.status_code < 300
+            and "json" in response.headers.get("content-type", "")
+        ):
             # A transport fault, retried by tenacity. Left to the openai client, the JSONDecodeError
             # would reach instructor, which re-asks it like a wrong answer: every transport attempt
             # would become 1 + max_reasks paid requests.
