@@ -26,9 +26,8 @@ import datetime as dt
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
-import instructor
 import openai
 import yaml
 from pydantic import ValidationError
@@ -43,9 +42,9 @@ from reconcile.extract import (
     render_extract_prompt,
 )
 from reconcile.ground import normalize_text
-from reconcile.llm.client import INSTRUCTOR_MODES, LLMClient
+from reconcile.llm.client import INSTRUCTOR_MODES, LLMClient, create_structured
 from reconcile.llm.config import LLMSettings, ModeName
-from reconcile.llm.prompting import RenderedPrompt, llm_facing
+from reconcile.llm.prompting import RenderedPrompt
 from reconcile.llm.replay import ExchangeStore, exchange_filename, exchange_key, read_exchange
 from reconcile.llm.transport import ReplayPlan, ReplayTransport, current_replay
 from reconcile.models import Article, Chunk, ClaimDraft, Exchange, ExtractionResponse
@@ -173,12 +172,8 @@ async def _send_through_client(prompt: RenderedPrompt, mode: str, body: dict[str
         http_client=openai.DefaultAsyncHttpxClient(transport=ReplayTransport()),
     )
     try:
-        structured = instructor.from_openai(client, mode=INSTRUCTOR_MODES[mode])
-        await structured.chat.completions.create(
-            model=HAND_WRITTEN,
-            messages=cast(Any, [dict(m) for m in prompt.messages]),
-            response_model=llm_facing(ExtractionResponse),
-            max_retries=0,
+        await create_structured(
+            client, mode, ExtractionResponse, prompt.messages, model=HAND_WRITTEN, max_reasks=0
         )
     finally:
         current_replay.reset(token)
