@@ -6,6 +6,11 @@ are always into the ORIGINAL article text, so ``text[start:end]`` is what a read
 sees highlighted. A claim whose quote is not found, or whose numbers are not in the
 quoted words, is kept but marked ungrounded: it never counts as support.
 
+A fuzzy match forgives wording, never meaning: if the quote and the article's words
+at the matched span differ in a negation, a number or a critical word ("killed" for
+"wounded"), the claim is ungrounded. A zero ("no casualties") is grounded only by
+words that state it, not by any negation somewhere in the quote.
+
 Article text and quotes are untrusted: no regex is built from them unescaped, and
 nothing here raises on empty, huge or strange input.
 """
@@ -14,8 +19,10 @@ from __future__ import annotations
 
 import bisect
 import functools
+import itertools
 import re
 from array import array
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
@@ -23,7 +30,7 @@ from rapidfuzz import fuzz
 
 from reconcile.errors import InputError
 from reconcile.models import Article, Claim, Grounding, Quote
-from reconcile.numbers import number_in_text, numbers_in
+from reconcile.numbers import number_in_text, number_spans, numbers_in
 
 DEFAULT_FUZZY_FLOOR = 90.0
 # Below this many characters a fuzzy match is meaningless ("six" is 67% like "sixty").
@@ -47,13 +54,6 @@ _ZERO_WIDTH = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
 _RESIZING = re.compile(r"\s{2,}|\u2026|[" + _ZERO_WIDTH + "]")
 _WORD_CHAR = re.compile(r"\w")
 _ANCHOR_WORD = re.compile(r"\w{4,}")
-# English, and Arabic for quotes kept in Arabic script ("لم يسفر عن أي إصابات": caused no
-# casualties), where the conjunctions "و"/"ف" may be joined to the particle.
-_NEGATION = re.compile(
-    r"\b(?:no|none|not|never|nobody|nothing|neither|nor|without|zero|no-one)\b|n't\b|\b0\b"
-    r"|\b[وف]?(?:لا|لم|لن|ليس|ليست|دون|بدون|بلا|عدم|صفر)\b",
-    re.IGNORECASE,
-)
 
 
 def _fold_char(char: str) -> str:
@@ -396,6 +396,302 @@ def locate_expression(
     return (folded.orig_start(norm_start), folded.orig_end(norm_start + len(wanted)))
 
 
+# --- What the words say: negations, numbers and other words that carry the meaning -----------------
+#
+# A fuzzy match forgives what does not change the meaning (punctuation, a typo, a dropped
+# "the", "towards" for "toward", British spelling). It must never forgive what does: "the
+# militia did fire rockets" scores 96 against "the militia did not fire rockets". So a fuzzy
+# quote is compared with the article's own words at the matched span on the words that carry
+# the meaning, and any difference leaves the claim ungrounded.
+
+_TOKEN = re.compile(r"[\w\u064b-\u065f\u0670]+(?:'[\w\u064b-\u065f\u0670]+)*")
+_ARABIC_MARKS = re.compile(r"[\u064b-\u065f\u0670]")  # Arabic short vowels: optional in writing
+# "north-east", "north east" and "northeast" are one spelling of one direction.
+_COMPASS_COMPOUND = re.compile(r"\b(north|south)[\s-]+(east|west)")
+
+# Negations, by meaning: "didn't", "did not" and "cannot" all say "not".
+_NEGATIONS = {
+    "not": "not", "cannot": "not", "no": "no", "never": "never", "neither": "neither", "nor": "nor",
+    "none": "none", "nobody": "nobody", "nothing": "nothing", "nowhere": "nowhere",
+    "without": "without", "deny": "deny", "denies": "deny", "denied": "deny", "denying": "deny",
+    "denial": "deny", "denials": "deny",
+}  # fmt: skip
+# Arabic particles ("لم يسفر عن أي إصابات": caused no casualties), which may carry the
+# conjunction "و" or "ف" joined to them.
+_ARABIC_NEGATIONS = frozenset({"لا", "لم", "لن", "ليس", "ليست", "دون", "بدون", "بلا", "عدم"})
+
+# Other words whose change changes the fact, as classes of words that say the same thing
+# ("killed" and "dead" are one class; "killed" and "wounded" are not). Kept small on purpose:
+# a word missing here is forgiven like any other wording change.
+_CRITICAL_CLASSES = {
+    "killed": "kill kills killed killing dead die died dies death deaths fatality fatalities",
+    "wounded": "wound wounds wounded wounding injure injures injured injuring injury injuries hurt",
+    "casualties": "casualty casualties",
+    "damaged": "damage damages damaged destroy destroys destroyed destruction",
+    "intercepted": "intercept intercepts intercepted interception interceptions",
+    "reportedly": "reportedly allegedly alleged purportedly supposedly apparently unconfirmed",
+    "possibly": "may might possibly probably perhaps likely",
+    "before": "before",
+    "after": "after",
+    "inside": "inside",
+    "outside": "outside",
+    "north": "north northern",
+    "south": "south southern",
+    "east": "east eastern",
+    "west": "west western",
+    "northeast": "northeast northeastern",
+    "northwest": "northwest northwestern",
+    "southeast": "southeast southeastern",
+    "southwest": "southwest southwestern",
+}
+_CRITICAL_WORDS = {word: key for key, words in _CRITICAL_CLASSES.items() for word in words.split()}
+# Words that bound the number right after them: "at least 900" is not "approximately 900".
+_BOUNDS = {
+    "at least": "at least", "no fewer than": "at least", "no less than": "at least",
+    "more than": "more than", "over": "more than", "upwards of": "more than",
+    "in excess of": "more than", "at most": "at most", "up to": "at most",
+    "no more than": "at most", "fewer than": "fewer than", "less than": "fewer than",
+    "under": "fewer than", "about": "about", "around": "about", "approximately": "about",
+    "roughly": "about", "some": "about", "an estimated": "about", "close to": "about",
+    "nearly": "nearly", "almost": "nearly",
+}  # fmt: skip
+_BOUND_BEFORE = re.compile(
+    r"\b({})\s+$".format("|".join(map(re.escape, sorted(_BOUNDS, key=len, reverse=True))))
+)
+
+
+@dataclass(frozen=True)
+class _Word:
+    text: str  # case-folded, Arabic short vowels dropped; "n't" reads as "not"
+    start: int  # offsets into the folded text the word was read from
+    end: int
+
+
+def _folded_words(text: str) -> tuple[str, list[_Word]]:
+    """The text case-folded and normalised, and its words: "didn't" gives "did", "not"."""
+    folded = _COMPASS_COMPOUND.sub(r"\1\2", _fold_uncached(text).text)
+    words: list[_Word] = []
+    for match in _TOKEN.finditer(folded):
+        word = _ARABIC_MARKS.sub("", match.group(0))
+        if word.endswith("n't") and len(word) > 3:
+            words.append(_Word(word[:-3], match.start(), match.end() - 3))
+            words.append(_Word("not", match.end() - 3, match.end()))
+        elif word == "one" and words and words[-1].text == "no" and _joined(folded, words[-1], match):
+            words[-1] = _Word("nobody", words[-1].start, match.end())  # "no one", "no-one"
+        else:
+            words.append(_Word(word, match.start(), match.end()))
+    return folded, words
+
+
+def _joined(folded: str, previous: _Word, match: re.Match[str]) -> bool:
+    return folded[previous.end : match.start()] in (" ", "-")
+
+
+def _negation(word: str) -> str | None:
+    """The negation a word expresses ("denied" -> "deny", "ولم" -> "لم"), or None."""
+    if word in _NEGATIONS:
+        return _NEGATIONS[word]
+    if word[:1] in ("و", "ف") and word[1:] in _ARABIC_NEGATIONS:
+        return word[1:]
+    return word if word in _ARABIC_NEGATIONS else None
+
+
+def _meaning_marks(text: str) -> list[tuple[str, str]]:
+    """The meaning-bearing words of ``text`` as (what they mean, how they are written)."""
+    folded, words = _folded_words(text)
+    marks: list[tuple[str, str]] = []
+    for word in words:
+        negation = _negation(word.text)
+        if negation is not None:
+            marks.append((f"negation {negation}", word.text))
+        elif word.text in _CRITICAL_WORDS:
+            marks.append((f"word {_CRITICAL_WORDS[word.text]}", word.text))
+    for start, end, value in number_spans(folded):
+        marks.append((f"number {_format_number(value)}", folded[start:end]))
+        bound = _BOUND_BEFORE.search(folded, max(0, start - 20), start)
+        if bound is not None:
+            marks.append((f"bound {_BOUNDS[bound.group(1)]}", f"{bound.group(1)} {folded[start:end]}"))
+    return marks
+
+
+def meaning_differences(quote: str, article_words: str) -> list[str]:
+    """How ``quote`` differs in meaning from the article's words it was matched to, or [].
+
+    Compared: negations ("not", "n't", "never", "without", "denied", Arabic "لم"...),
+    numbers (as values: "8" and "eight" are the same), a short list of critical words
+    in classes of synonyms (killed/dead, wounded/injured, damaged, intercepted,
+    reportedly, may, before/after, inside/outside, compass directions) and the bound
+    in front of a number ("at least", "about", "up to"). Everything else a fuzzy match
+    forgives.
+    """
+    in_quote, in_article = _meaning_marks(quote), _meaning_marks(article_words)
+    quote_counts = Counter(key for key, _ in in_quote)
+    article_counts = Counter(key for key, _ in in_article)
+    differences: list[str] = []
+    for marks, more, fewer, how in (
+        (in_article, article_counts, quote_counts, "missing from the quote"),
+        (in_quote, quote_counts, article_counts, "added by the quote"),
+    ):
+        seen: set[str] = set()
+        for key, written in marks:
+            if key not in seen and more[key] > fewer[key]:
+                differences.append(f"'{written}' {how}")
+            seen.add(key)
+    return differences
+
+
+# --- A stated zero ---------------------------------------------------------------------------------
+#
+# "no casualties" is grounded only by words that say so: a negation whose reach covers the
+# thing counted ("no casualties", "did not result in any casualties", "without casualties",
+# "no one was hurt", "nobody was killed", "none of the rockets hit"). Any negation anywhere
+# ("it was not immediately clear whether anyone was hurt") is not enough. The rule: the
+# thing counted must come at most ZERO_WINDOW words after the negation, with no punctuation
+# or clause break between them, and no word of doubt ("clear", "confirm", "say"...) either.
+# A window, not a parser: "rockets that did not explode wounded two" would still pass.
+
+
+def _word_set(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
+ZERO_WINDOW = 6  # "no one was reported to have been killed": six words from "no one" to "killed"
+_ZERO_WORDS = frozenset({"zero", "0", "nil", "صفر"})
+# Words that end a negation's reach before it gets to the thing counted: a new clause
+# ("but", "whether", "if"...), or doubt ("not clear", "did not say", "could not confirm").
+_SCOPE_ENDS = _word_set(
+    "but and though although while whereas however except because unless until when after before there"
+    " whether if how what which who clear unclear known unknown know knew immediately immediate"
+    " yet confirm confirmed confirmation say said comment commented specify specified disclose"
+    " disclosed elaborate detail details give gave provide provided release released verify"
+    " verified determine determined possible able word information figure figures toll estimate"
+    " estimates"
+    # Arabic: "if", "whether", "but", "while", and "clear", "known", "confirm", "mention".
+    " إذا اذا هل لكن ولكن بينما يتضح واضحا واضح يعرف يعلم معروف يؤكد تؤكد تأكيد يذكر تذكر"
+)
+# Punctuation that ends a clause (Arabic comma, semicolon and question mark too); a full stop
+# only after a word of two letters or more, so "no U.S. personnel were hurt" reads on.
+_SCOPE_BREAK = re.compile(r"[,;:?!()\[\]\u060c\u061b\u061f]|\s-\s|(?<=\w\w)\.(?:\s|$)")
+
+# What a zero counts: deaths, injuries, damage. "no casualties" needs both deaths and
+# injuries denied ("no one was hurt", "no deaths or injuries"); "not killed" alone denies
+# only deaths ("two soldiers were wounded, not killed" is no zero of casualties), while
+# "no one was injured" denies deaths too, as news writing means it.
+_KILLED, _INJURED, _PROPERTY = "killed", "injured", "property"
+_CASUALTIES = frozenset({_KILLED, _INJURED})
+_ANY_HARM = frozenset({_KILLED, _INJURED, _PROPERTY})
+_DEATHS, _DAMAGE = frozenset({_KILLED}), frozenset({_PROPERTY})
+# Words for harm, and what they say was harmed; English words by stem.
+_HARM_STEMS = {
+    "casualt": _CASUALTIES, "victim": _CASUALTIES, "harm": _CASUALTIES, "injur": _CASUALTIES,
+    "wound": _CASUALTIES, "kill": _DEATHS, "death": _DEATHS, "fatalit": _DEATHS, "martyr": _DEATHS,
+    "damag": _DAMAGE, "destroy": _DAMAGE, "destruct": _DAMAGE,
+}  # fmt: skip
+_HARM_WORDS = {
+    "hurt": _CASUALTIES, "dead": _DEATHS, "die": _DEATHS, "died": _DEATHS, "dies": _DEATHS,
+    "life": _DEATHS, "lives": _DEATHS, "loss": _ANY_HARM, "losses": _ANY_HARM,
+}  # fmt: skip
+# Arabic words by what they contain (the article "ال" and conjunctions join the word):
+# "إصابات" is the usual word for casualties, "جرحى" the wounded, "قتلى" the dead.
+_ARABIC_HARM = {
+    "صاب": _CASUALTIES, "صيب": _CASUALTIES, "ضحايا": _CASUALTIES, "ضحية": _CASUALTIES,
+    "أذى": _CASUALTIES, "اذى": _CASUALTIES, "جرح": _CASUALTIES, "جريح": _CASUALTIES, "قتل": _DEATHS,
+    "قتيل": _DEATHS, "وفيات": _DEATHS, "وفاة": _DEATHS, "أضرار": _DAMAGE, "اضرار": _DAMAGE,
+    "ضرر": _DAMAGE, "دمار": _DAMAGE, "تدمير": _DAMAGE, "خسائر": _ANY_HARM, "خسارة": _ANY_HARM,
+}  # fmt: skip
+# Words that are their own zero: "all personnel were unharmed", "the base remained intact".
+_UNHARMED = {
+    "unharmed": _CASUALTIES, "unhurt": _CASUALTIES, "uninjured": _CASUALTIES,
+    "unscathed": _CASUALTIES, "undamaged": _DAMAGE, "intact": _DAMAGE,
+}  # fmt: skip
+_FACET_HARM = {"killed": _DEATHS, "injured": _CASUALTIES, "casualties": _CASUALTIES, "damage": _DAMAGE}
+_HARM_NAMES = {
+    _CASUALTIES: "casualties",
+    _DEATHS: "deaths",
+    _DAMAGE: "damage",
+    _ANY_HARM: "casualties or damage",
+}
+_FILLER = _word_set(
+    "the a an of to in on at any all were was is are be been by for from with and or that this"
+    " there their its it as"
+)
+
+
+def _harm(word: str) -> frozenset[str]:
+    """What a word says was harmed (deaths, injuries, property), or nothing."""
+    if word in _HARM_WORDS:
+        return _HARM_WORDS[word]
+    for stem, harmed in _HARM_STEMS.items():
+        if word.startswith(stem):
+            return harmed
+    for stem, harmed in _ARABIC_HARM.items():
+        if stem in word:
+            return harmed
+    return frozenset()
+
+
+@dataclass(frozen=True)
+class _ZeroOf:
+    """What a zero claim says there were none of: kinds of harm, or else the value's own words."""
+
+    harmed: frozenset[str]
+    heads: tuple[str, ...] = ()
+
+    def describe(self) -> str:
+        if self.heads:
+            return " or ".join(f"'{head}'" for head in self.heads)
+        if self.harmed in _HARM_NAMES:
+            return _HARM_NAMES[self.harmed]
+        return "deaths or damage"  # the one combination left
+
+
+def _zero_of(claim: Claim) -> _ZeroOf:
+    """The harm the value names ("no casualties"), else the value's own words ("none of the
+    rockets hit"), else what the claim's facet counts."""
+    _, value_words = _folded_words(f"{claim.value} {claim.unit or ''}")
+    harmed = frozenset(kind for word in value_words for kind in _harm(word.text))
+    if harmed:
+        return _ZeroOf(harmed)
+    heads: list[str] = []
+    for word in value_words:
+        text = word.text
+        if len(text) < 3 or text in _FILLER or text in _ZERO_WORDS or _negation(text) or numbers_in(text):
+            continue
+        head = text[:-1] if text.endswith("s") and len(text) > 4 else text  # "rockets" covers "rocket"
+        if head not in heads:
+            heads.append(head)
+    if heads:
+        return _ZeroOf(frozenset(), tuple(heads))
+    return _ZeroOf(_FACET_HARM.get(claim.facet, _CASUALTIES))
+
+
+def states_zero(claim: Claim, quoted: str) -> bool:
+    """True if ``quoted`` says there were none of what the zero claim counts (see ZERO_WINDOW).
+
+    The words the negation reaches together must cover what the value denies: "no deaths or
+    injuries" states "no casualties", "not killed" does not.
+    """
+    zero_of = _zero_of(claim)
+    folded, words = _folded_words(quoted)
+    for index, word in enumerate(words):
+        if not zero_of.heads and zero_of.harmed <= _UNHARMED.get(word.text, frozenset()):
+            return True
+        if _negation(word.text) is None and word.text not in _ZERO_WORDS:
+            continue
+        denied: set[str] = set()
+        for previous, following in itertools.pairwise(words[index : index + 1 + ZERO_WINDOW]):
+            if _SCOPE_BREAK.search(folded, previous.end, following.start) or following.text in _SCOPE_ENDS:
+                break
+            if zero_of.heads:
+                if any(following.text.startswith(head) for head in zero_of.heads):
+                    return True
+                continue
+            denied |= _harm(following.text)
+            if zero_of.harmed <= denied:
+                return True
+    return False
+
+
 def _format_number(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
@@ -409,7 +705,7 @@ def _claimed_numbers(claim: Claim) -> list[float]:
 
 
 def _claims_none(claim: Claim) -> bool:
-    """True for "no casualties", "none" and the like: a zero that needs a negation in the quote."""
+    """True for "no casualties", "none" and the like: a zero the quote must state."""
     return (
         claim.qualifier == "none"
         or claim.number == 0
@@ -419,14 +715,17 @@ def _claims_none(claim: Claim) -> bool:
 
 
 def missing_numbers(claim: Claim, quoted: str) -> list[str]:
-    """Numbers of the claim's value that the quoted words do not contain (digits or words)."""
+    """Numbers of the claim's value that the quoted words do not contain (digits or words).
+
+    A zero ("no casualties") is "0" here unless the quoted words state it (``states_zero``).
+    """
     missing: list[str] = []
     for value in _claimed_numbers(claim):
         if value == 0:
-            continue  # a zero is checked as a negation below
+            continue  # a zero is checked as a stated negation below
         if not number_in_text(value, quoted):
             missing.append(_format_number(value))
-    if _claims_none(claim) and not _NEGATION.search(quoted):
+    if _claims_none(claim) and not states_zero(claim, quoted):
         missing.append("0")
     return missing
 
@@ -436,7 +735,11 @@ def ground_claim(claim: Claim, text: str, *, hint: tuple[int, int] | None = None
 
     The numbers are checked against the article's own words at the located span,
     not the model's quote, so a fuzzy match that changed "six" into "eight" fails.
-    Without a hint, the claim's previous offsets (if any) serve as one.
+    A fuzzy match whose words differ in meaning from the article's (a negation, a
+    number, a critical word: see ``meaning_differences``) is not grounded either: the
+    claim gets ``quote_not_found`` (or ``number_not_in_quote`` when the value's own
+    numbers are what is missing), and keeps the offsets of the closest passage so a
+    reader can see it. Without a hint, the claim's previous offsets (if any) serve as one.
     """
     if hint is None and claim.quote.start is not None and claim.quote.end is not None:
         hint = (claim.quote.start, claim.quote.end)
@@ -453,21 +756,30 @@ def ground_claim(claim: Claim, text: str, *, hint: tuple[int, int] | None = None
         else:
             note = "quote not found in the article"
         grounding = Grounding(status="quote_not_found", note=note)
+        return claim.model_copy(update={"quote": quote, "grounding": grounding})
+
+    quoted = text[quote.start : quote.end]
+    missing = missing_numbers(claim, quoted)
+    differences = meaning_differences(quote.text, quoted) if quote.match == "fuzzy" else []
+    how = {"exact": "exactly", "normalized": "after normalising"}.get(quote.match)
+    how = how or f"by fuzzy match (score {quote.score})"
+    where = f"found {how} at {quote.start}-{quote.end}"
+    differ = f"the article's words differ from the quote: {', '.join(differences)}"
+    if missing:
+        shown = ", ".join(
+            f"a stated zero (no negation bears on {_zero_of(claim).describe()})" if m == "0" else m
+            for m in missing
+        )
+        but = f"{differ}; they do not contain" if differences else "it does not contain"
+        grounding = Grounding(
+            status="number_not_in_quote",
+            missing_numbers=missing,
+            note=f"quote {where}, but {but} {shown} from the value {claim.value!r}",
+        )
+    elif differences:
+        grounding = Grounding(status="quote_not_found", note=f"closest passage {where}, but {differ}")
     else:
-        quoted = text[quote.start : quote.end]
-        missing = missing_numbers(claim, quoted)
-        how = {"exact": "exactly", "normalized": "after normalising"}.get(quote.match)
-        how = how or f"by fuzzy match (score {quote.score})"
-        where = f"found {how} at {quote.start}-{quote.end}"
-        if missing:
-            shown = ", ".join("a negation (no/none/not)" if m == "0" else m for m in missing)
-            grounding = Grounding(
-                status="number_not_in_quote",
-                missing_numbers=missing,
-                note=f"quote {where}, but it does not contain {shown} from the value {claim.value!r}",
-            )
-        else:
-            grounding = Grounding(status="grounded", note=f"quote {where}")
+        grounding = Grounding(status="grounded", note=f"quote {where}")
     return claim.model_copy(update={"quote": quote, "grounding": grounding})
 
 

@@ -456,8 +456,10 @@ def test_numbers_are_checked_against_the_article_not_the_models_quote() -> None:
     assert grounded.quote.match == "fuzzy"
     span = ALMAYADEEN[grounded.quote.start : grounded.quote.end]  # type: ignore[misc]
     assert "six artillery shells" in span
+    # the value's own number is what is missing, so that is the status; the note says both
     assert grounded.grounding.status == "number_not_in_quote"
     assert grounded.grounding.missing_numbers == ["8"]
+    assert "'six' missing from the quote, 'eight' added by the quote" in (grounded.grounding.note or "")
 
 
 def test_seed_no_casualties_in_curly_quotes_grounds_after_normalising() -> None:
@@ -525,3 +527,362 @@ def test_ground_claims_takes_articles_by_id_or_as_a_list() -> None:
 def test_ground_claims_names_a_missing_article() -> None:
     with pytest.raises(InputError, match="a1.c1.*'a1'"):
         ground_claims([make_claim(JPOST_QUOTE)], [make_article("other", JPOST)])
+
+
+# --- A fuzzy match never hides a change of meaning ----------------------------------
+#
+# Fuzzy matching forgives wording; it must never forgive meaning. Each quote below is
+# close enough to the article to pass the similarity floor, so only the comparison of
+# the words that carry the meaning (negations, numbers, a few critical words) decides.
+
+ARTICLE = (
+    "The US-led coalition said on Wednesday that Iran-backed militias fired eight rockets toward the "
+    "Green Village base in the Deir Ezzor region of eastern Syria. The militia did not fire rockets at "
+    "the nearby Conoco gas field, which hosts about 900 US troops. Two soldiers were killed in a separate "
+    "attack on the base after the strike. The drones were intercepted before reaching the base, the "
+    "defence ministry said. The attack ended without casualties among the troops. The group denied "
+    "responsibility for the attack on the base. Six missiles have reportedly rained down on the base "
+    "at the Al-Omar oil field northeast of Deir ez-Zor. "
+    "أعلن التحالف أن الهجوم لم يسفر عن أي إصابات في صفوف الجنود."
+)
+
+
+def ground_in_article(quote: str) -> Claim:
+    """Ground a claim whose value carries no number, so only the quote's words decide."""
+    claim = make_claim(quote, value="a coalition base", facet="target")
+    return ground_claim(claim, ARTICLE)
+
+
+@pytest.mark.parametrize(
+    ("quote", "article_words"),
+    [
+        pytest.param(
+            "fired eight rockets towards the Green Village base in the Deir Ezzor region of eastern Syria",
+            "fired eight rockets toward the Green Village base in the Deir Ezzor region of eastern Syria",
+            id="towards-for-toward",
+        ),
+        pytest.param(
+            "fired eight rockets toward Green Village base in the Deir Ezzor region of eastern Syria",
+            "fired eight rockets toward the Green Village base in the Deir Ezzor region of eastern Syria",
+            id="a-dropped-the",
+        ),
+        pytest.param(
+            "fired eight rockets toward the Green Vilage base in the Deir Ezzor region of eastern Syria",
+            "fired eight rockets toward the Green Village base in the Deir Ezzor region of eastern Syria",
+            id="a-typo",
+        ),
+        pytest.param(
+            "The drones were intercepted before reaching the base the defence ministry said",
+            "The drones were intercepted before reaching the base, the defence ministry said",
+            id="a-dropped-comma",
+        ),
+        pytest.param(
+            "The drones were intercepted before reaching the base, the defense ministry said",
+            "The drones were intercepted before reaching the base, the defence ministry said",
+            id="american-spelling",
+        ),
+        pytest.param(
+            "the Green Village base in the Deir ez-Zor region of eastern Syria",
+            "the Green Village base in the Deir Ezzor region of eastern Syria",
+            id="a-place-spelled-another-way",
+        ),
+        pytest.param(
+            "Iran-backed militias fired 8 rockets toward the Green Village base",
+            "Iran-backed militias fired eight rockets toward the Green Village base",
+            id="digits-for-a-number-word",
+        ),
+        pytest.param(
+            "The militia didn't fire rockets at the nearby Conoco gas field",
+            "The militia did not fire rockets at the nearby Conoco gas field",
+            id="a-contracted-negation",
+        ),
+        pytest.param(
+            "Two soldiers were dead in a separate attack on the base after the strike",
+            "Two soldiers were killed in a separate attack on the base after the strike",
+            id="a-synonym-of-the-same-fact",
+        ),
+        pytest.param(
+            "rained down on the base at the Al-Omar oil field north-east of Deir ez-Zor",
+            "rained down on the base at the Al-Omar oil field northeast of Deir ez-Zor",
+            id="a-hyphenated-direction",
+        ),
+        pytest.param(
+            "أعلن التحالف ان الهجوم لم يسفر عن اي إصابات في صفوف الجنود",
+            "أعلن التحالف أن الهجوم لم يسفر عن أي إصابات في صفوف الجنود",
+            id="arabic-without-hamza",
+        ),
+    ],
+)
+def test_a_fuzzy_match_that_keeps_the_meaning_grounds(quote: str, article_words: str) -> None:
+    grounded = ground_in_article(quote)
+    assert grounded.quote.match == "fuzzy"
+    assert_slices_back(grounded.quote, ARTICLE)
+    assert ARTICLE[grounded.quote.start : grounded.quote.end] == article_words  # type: ignore[misc]
+    assert grounded.grounding.status == "grounded", grounded.grounding.note
+
+
+@pytest.mark.parametrize(
+    ("quote", "article_words", "difference"),
+    [
+        pytest.param(
+            "the militia did fire rockets at the nearby Conoco gas field",
+            "The militia did not fire rockets at the nearby Conoco gas field",
+            "'not' missing from the quote",
+            id="a-dropped-not",
+        ),
+        pytest.param(
+            "The drones were not intercepted before reaching the base",
+            "The drones were intercepted before reaching the base",
+            "'not' added by the quote",
+            id="an-added-not",
+        ),
+        pytest.param(
+            "The militia never fired rockets at the nearby Conoco gas field",
+            "The militia did not fire rockets at the nearby Conoco gas field",
+            "'not' missing from the quote, 'never' added by the quote",
+            id="never-for-not",
+        ),
+        pytest.param(
+            "The attack ended with casualties among the troops",
+            "The attack ended without casualties among the troops",
+            "'without' missing from the quote",
+            id="with-for-without",
+        ),
+        pytest.param(
+            "The group confirmed responsibility for the attack on the base",
+            "The group denied responsibility for the attack on the base",
+            "'denied' missing from the quote",
+            id="confirmed-for-denied",
+        ),
+        pytest.param(
+            "fired nine rockets toward the Green Village base in the Deir Ezzor region",
+            "fired eight rockets toward the Green Village base in the Deir Ezzor region",
+            "'eight' missing from the quote, 'nine' added by the quote",
+            id="a-number-word",
+        ),
+        pytest.param(
+            "the nearby Conoco gas field, which hosts about 800 US troops",
+            "the nearby Conoco gas field, which hosts about 900 US troops",
+            "'900' missing from the quote, '800' added by the quote",
+            id="digits",
+        ),
+        pytest.param(
+            "the nearby Conoco gas field, which hosts at least 900 US troops",
+            "the nearby Conoco gas field, which hosts about 900 US troops",
+            "'about 900' missing from the quote, 'at least 900' added by the quote",
+            id="the-bound-of-a-number",
+        ),
+        pytest.param(
+            "Two soldiers were wounded in a separate attack on the base after the strike",
+            "Two soldiers were killed in a separate attack on the base after the strike",
+            "'killed' missing from the quote, 'wounded' added by the quote",
+            id="wounded-for-killed",
+        ),
+        pytest.param(
+            "Two soldiers were killed in a separate attack on the base before the strike",
+            "Two soldiers were killed in a separate attack on the base after the strike",
+            "'after' missing from the quote, 'before' added by the quote",
+            id="before-for-after",
+        ),
+        pytest.param(
+            "the Green Village base in the Deir Ezzor region of western Syria",
+            "the Green Village base in the Deir Ezzor region of eastern Syria",
+            "'eastern' missing from the quote, 'western' added by the quote",
+            id="a-direction",
+        ),
+        pytest.param(
+            "Six missiles have rained down on the base at the Al-Omar oil field",
+            "Six missiles have reportedly rained down on the base at the Al-Omar oil field",
+            "'reportedly' missing from the quote",
+            id="a-dropped-reportedly",
+        ),
+        pytest.param(
+            "أعلن التحالف أن الهجوم أسفر عن إصابات في صفوف الجنود",
+            "أعلن التحالف أن الهجوم لم يسفر عن أي إصابات في صفوف الجنود",
+            "'لم' missing from the quote",
+            id="an-arabic-negation",
+        ),
+    ],
+)
+def test_a_fuzzy_match_that_changes_the_meaning_is_never_grounded(
+    quote: str, article_words: str, difference: str
+) -> None:
+    grounded = ground_in_article(quote)
+    # found, above the floor, and kept for display at the article's own words...
+    assert grounded.quote.match == "fuzzy"
+    assert grounded.quote.score is not None and grounded.quote.score >= DEFAULT_FUZZY_FLOOR
+    assert ARTICLE[grounded.quote.start : grounded.quote.end] == article_words  # type: ignore[misc]
+    # ...but the quote is not what the article says there
+    assert grounded.grounding.status == "quote_not_found"
+    assert not grounded.grounded
+    assert grounded.grounding.note is not None
+    assert grounded.grounding.note.endswith(f"the article's words differ from the quote: {difference}")
+
+
+def test_a_quote_that_drops_the_articles_not_is_not_grounded() -> None:
+    # The case that scored 96.4 and was grounded: the article says the opposite.
+    text = "Officials said the militia did not fire rockets at the Green Village base on Wednesday."
+    claim = make_claim("the militia did fire rockets at the Green Village base", value="fired rockets")
+    grounded = ground_claim(claim, text)
+    assert (grounded.quote.match, grounded.quote.score) == ("fuzzy", 96.4)
+    assert text[grounded.quote.start : grounded.quote.end] == (  # type: ignore[misc]
+        "the militia did not fire rockets at the Green Village base"
+    )
+    assert grounded.grounding.status == "quote_not_found"
+    assert grounded.grounding.note == (
+        "closest passage found by fuzzy match (score 96.4) at 15-73, "
+        "but the article's words differ from the quote: 'not' missing from the quote"
+    )
+
+
+def test_exact_and_normalised_matches_are_the_articles_own_words_and_need_no_comparison() -> None:
+    quote = "The militia did not fire rockets at the nearby Conoco gas field"
+    assert ground_in_article(quote).grounding.status == "grounded"
+    assert ground_in_article(quote.upper()).grounding.status == "grounded"
+
+
+# --- A zero must be stated ------------------------------------------------------------
+#
+# "no casualties" is grounded only by words that deny what it counts: a negation
+# followed, within a few words and inside the same clause, by the thing counted.
+# A negation anywhere else in the quote ("not clear whether...") is not a zero.
+
+
+@pytest.mark.parametrize(
+    ("value", "facet", "quote"),
+    [
+        pytest.param("no casualties", "casualties", "No casualties were reported", id="no-casualties"),
+        pytest.param(
+            "no casualties",
+            "casualties",
+            "the attack did not result in any casualties",
+            id="did-not-result-in-any",
+        ),
+        pytest.param("no casualties", "casualties", "the convoy passed without casualties", id="without"),
+        pytest.param("no casualties", "casualties", "no one was hurt", id="no-one-was-hurt"),
+        pytest.param("no casualties", "casualties", "No-one was injured in the attack", id="no-one-hyphen"),
+        pytest.param(
+            "no casualties",
+            "casualties",
+            "no U.S. personnel were injured",
+            id="abbreviation-with-full-stops",
+        ),
+        pytest.param(
+            "no casualties", "casualties", "there were no deaths or injuries", id="deaths-and-injuries"
+        ),
+        pytest.param("no casualties", "casualties", "all coalition personnel were unharmed", id="unharmed"),
+        pytest.param("no casualties", "casualties", "the coalition denied that anyone was hurt", id="denied"),
+        pytest.param("no casualties", "casualties", "zero casualties", id="zero"),
+        pytest.param("none", "killed", "nobody was killed", id="nobody-was-killed"),
+        pytest.param(
+            "no one killed",
+            "killed",
+            "two soldiers were wounded, but none were killed",
+            id="no-deaths-among-injuries",
+        ),
+        pytest.param(
+            "no damage",
+            "damage",
+            "There were no casualties or damage to infrastructure",
+            id="damage-in-a-list",
+        ),
+        pytest.param(
+            "none of the rockets hit",
+            "outcome",
+            "none of the rockets hit the base",
+            id="the-values-own-noun",
+        ),
+        pytest.param("لم يسفر عن أي إصابات", "casualties", "إن الهجوم لم يسفر عن أي إصابات", id="arabic-lam"),
+        pytest.param("no casualties", "casualties", "دون وقوع إصابات", id="arabic-without"),
+    ],
+)
+def test_a_zero_grounds_when_the_quote_states_it(value: str, facet: str, quote: str) -> None:
+    claim = make_claim(quote, value=value, facet=facet, number=0, qualifier="none")
+    grounded = ground_claim(claim, f"Reports said: {quote}. Later, more was said.")
+    assert grounded.grounding.status == "grounded", grounded.grounding.note
+
+
+@pytest.mark.parametrize(
+    ("value", "facet", "quote"),
+    [
+        pytest.param(
+            "no casualties",
+            "casualties",
+            "It was not immediately clear whether anyone was hurt",
+            id="not-clear-whether",
+        ),
+        pytest.param(
+            "no casualties", "casualties", "officials did not say whether anyone was killed", id="did-not-say"
+        ),
+        pytest.param(
+            "no casualties",
+            "casualties",
+            "the Pentagon did not confirm any casualties",
+            id="did-not-confirm",
+        ),
+        pytest.param(
+            "no casualties",
+            "casualties",
+            "there were no immediate reports of casualties",
+            id="no-immediate-reports",
+        ),
+        pytest.param(
+            "no casualties",
+            "casualties",
+            "the rockets did not hit the base, but two soldiers were wounded",
+            id="negation-in-another-clause",
+        ),
+        pytest.param(
+            "no casualties",
+            "casualties",
+            "the base was not hit and there were casualties",
+            id="negation-before-and",
+        ),
+        pytest.param(
+            "no casualties", "casualties", "No damage was reported at the base", id="negation-of-damage"
+        ),
+        pytest.param(
+            "no casualties",
+            "casualties",
+            "two soldiers were wounded, none were killed",
+            id="deaths-denied-injuries-not",
+        ),
+        pytest.param(
+            "no casualties",
+            "casualties",
+            "casualties were reported among the militias",
+            id="no-negation-at-all",
+        ),
+        pytest.param(
+            "none of the rockets hit",
+            "outcome",
+            "none of the soldiers were killed",
+            id="the-values-noun-not-denied",
+        ),
+        pytest.param(
+            "no casualties",
+            "casualties",
+            "لم يتضح ما إذا كانت هناك إصابات",
+            id="arabic-not-clear-whether",
+        ),
+    ],
+)
+def test_a_zero_is_not_grounded_by_a_negation_that_denies_something_else(
+    value: str, facet: str, quote: str
+) -> None:
+    claim = make_claim(quote, value=value, facet=facet, number=0, qualifier="none")
+    grounded = ground_claim(claim, f"Reports said: {quote}. Later, more was said.")
+    assert grounded.quote.match == "exact"
+    assert grounded.grounding.status == "number_not_in_quote"
+    assert grounded.grounding.missing_numbers == ["0"]
+    assert "a stated zero" in (grounded.grounding.note or "")
+
+
+def test_the_note_on_an_unstated_zero_names_what_was_not_denied() -> None:
+    quote = "It was not immediately clear whether anyone was hurt"
+    claim = make_claim(quote, value="no casualties", facet="casualties", number=0, qualifier="none")
+    grounded = ground_claim(claim, quote)
+    assert grounded.grounding.note == (
+        "quote found exactly at 0-52, but it does not contain a stated zero "
+        "(no negation bears on casualties) from the value 'no casualties'"
+    )
