@@ -25,9 +25,10 @@ from typing import Any
 from reconcile.errors import ConfigError, FixtureError
 from reconcile.extract import extract_async
 from reconcile.ingest import ingest
+from reconcile.lexicon import Lexicon, SourceBook, as_lexicon, as_source_book
 from reconcile.llm.client import CallFailed, LLMClient
 from reconcile.llm.config import LLMSettings
-from reconcile.models import ArticleFailure, Report, RunInfo, Usage
+from reconcile.models import Gazetteer, Report, Usage
 from reconcile.summary import summarize_async
 
 logger = logging.getLogger("reconcile")
@@ -35,10 +36,30 @@ logger = logging.getLogger("reconcile")
 Warn = Callable[[str], None]
 
 
-def _reconcile(claims: Any, articles: Any) -> Report:
-    from reconcile.pipeline import reconcile
+def _llm_settings(
+    settings: LLMSettings | None, client: LLMClient | None, no_cache: bool, **options: Any
+) -> LLMSettings | None:
+    """The settings a new client is built from, or None when ``client`` is used as it is.
 
-    return reconcile(claims, articles)
+    A client or settings object carries its own configuration: an option given beside
+    it would be silently ignored, so that is refused.
+    """
+    given = sorted(name for name, value in options.items() if value not in (None, False))
+    if client is not None:
+        also = [*(["settings"] if settings is not None else []), *given, *(["no_cache"] if no_cache else [])]
+        named = ", ".join(also)
+        if named:
+            raise ConfigError(f"Pass either client= or {named}, not both: a client has its own settings.")
+        return None
+    if settings is not None:
+        if given:
+            named = ", ".join(given)
+            raise ConfigError(f"Pass either settings= or {named}, not both: the settings already say it.")
+    else:
+        strict = options.pop("strict") or None
+        options["replay_dir"], options["record_dir"] = options.pop("replay"), options.pop("record")
+        settings = LLMSettings.from_env(**options, strict=strict)
+    return settings.with_changes(cache_dir=None) if no_cache else settings
 
 
 async def build_brief_async(
@@ -48,9 +69,14 @@ async def build_brief_async(
     record: str | Path | None = None,
     model: str | None = None,
     mode: str | None = None,
+    base_url: str | None = None,
+    api_key: str | None = None,
     summary: bool = False,
     strict: bool = False,
     sources: str | Path | None = None,
+    gazetteer: Gazetteer | str | Path | None = None,
+    lexicon: Lexicon | str | Path | None = None,
+    source_aliases: SourceBook | str | Path | None = None,
     cache_dir: str | Path | None = None,
     no_cache: bool = False,
     concurrency: int | None = None,
@@ -60,44 +86,42 @@ async def build_brief_async(
     on_warning: Warn | None = None,
 ) -> Report:
     """``build_brief`` for async callers."""
+    from reconcile.pipeline import as_gazetteer, reconcile
+
     warn: Warn = on_warning or logger.warning
     started_at = dt.datetime.now(dt.UTC)
     clock = time.monotonic()
+    # User data files are read first: a bad one fails before any LLM call is paid for.
+    places, words, book = as_gazetteer(gazetteer), as_lexicon(lexicon), as_source_book(source_aliases)
+    settings = _llm_settings(
+        settings, client, no_cache, model=model, mode=mode, base_url=base_url, api_key=api_key,
+        replay=replay, record=record, strict=strict, cache_dir=cache_dir, concurrency=concurrency,
+    )  # fmt: skip
     ingested = ingest(paths, sources=sources)
 
     own_client = client is None
     if client is None:
-        if settings is None:
-            settings = LLMSettings.from_env(
-                model=model,
-                mode=mode,
-                replay_dir=replay,
-                record_dir=record,
-                strict=strict or None,
-                cache_dir=cache_dir,
-                concurrency=concurrency,
-            )
-        if no_cache:
-            settings = settings.with_changes(cache_dir=None)
+        assert settings is not None
         client = LLMClient(settings)
+    extra_warnings: list[str] = []
     try:
         run = await extract_async(ingested.articles, client=client, progress=progress)
         for message in run.warnings:
             warn(message)
-        reconciled = _reconcile(run.claims, ingested.articles)
+        reconciled = reconcile(run, ingested, gazetteer=places, lexicon=words, source_aliases=book)
 
         usage = run.usage
-        recorded_by = set(run.recorded_by)
+        recorded_by = set(reconciled.run.recorded_by)
         sentences, dropped = [], []
         if summary:
             try:
                 outcome = await summarize_async(reconciled, client)
             except CallFailed as error:
-                warn(f"No executive summary: {error}")
+                extra_warnings.append(f"No executive summary: {error}")
             except FixtureError as error:
                 if client.settings.strict:
                     raise
-                warn(f"No executive summary: {error}")
+                extra_warnings.append(f"No executive summary: {error}")
             else:
                 sentences, dropped = outcome.sentences, outcome.dropped
                 usage = usage + outcome.usage
@@ -105,35 +129,33 @@ async def build_brief_async(
                     recorded_by.add(outcome.recorded_by)
                 for sentence in dropped:
                     warn(f"Summary sentence dropped ({sentence.reason}): {sentence.text}")
-            for message in client.warnings:
-                if message not in run.warnings:
-                    warn(message)
+            # Stale summary fixtures and the like; the reader of the brief sees them too.
+            extra_warnings[:0] = [m for m in client.warnings if m not in run.warnings]
+            for message in extra_warnings:
+                warn(message)
     finally:
         if own_client:
             await client.aclose()
 
-    paths_by_id = {a.id: a.path for a in ingested.articles}
-    failures = [
-        f if f.path else ArticleFailure(**{**f.model_dump(), "path": paths_by_id.get(f.article_id)})
-        for f in run.failures
-    ]
+    for message in reconciled.run.warnings:
+        if message not in run.warnings:
+            warn(message)
+    info = reconciled.run.model_copy(
+        update={
+            "recorded_by": sorted(recorded_by),
+            "usage": usage,
+            "warnings": [*reconciled.run.warnings, *extra_warnings],
+            "started_at": started_at,
+            "duration_s": round(time.monotonic() - clock, 3),
+        }
+    )
     return Report(
         **{
             **dict(reconciled),
             "generated_at": started_at,
-            "failures": [*failures, *reconciled.failures],
-            "problems": [*ingested.problems, *reconciled.problems],
             "summary": sentences,
             "summary_dropped": dropped,
-            "run": RunInfo(
-                model=run.model,
-                mode=run.mode,
-                replay_dir=run.replay_dir,
-                recorded_by=sorted(recorded_by),
-                usage=usage,
-                started_at=started_at,
-                duration_s=round(time.monotonic() - clock, 3),
-            ),
+            "run": info,
         }
     )
 
@@ -142,13 +164,18 @@ def build_brief(paths: Iterable[str | Path] | str | Path, **options: Any) -> Rep
     """Read the articles at ``paths`` and reconcile them into a ``Report`` (render it with ``write_brief``).
 
     Options: ``replay=DIR`` (answer from recorded exchanges: no network, no key),
-    ``record=DIR``, ``model``, ``mode``, ``summary=True`` (an executive summary
+    ``record=DIR``, ``model``, ``mode``, ``base_url`` and ``api_key`` (default:
+    ``OPENAI_BASE_URL`` / ``OPENAI_API_KEY``), ``summary=True`` (an executive summary
     written by the model from the findings, each sentence checked against the
     findings it cites), ``strict`` (a stale recording is an error), ``sources``
-    (a metadata file like ``sources.yaml``), ``cache_dir``, ``no_cache``,
-    ``concurrency``, ``progress``, ``on_warning`` (called with each warning;
-    default: the ``reconcile`` logger), or ``settings=`` / ``client=`` for full
-    control. Articles that fail are listed in ``Report.failures``; the others go on.
+    (article metadata, a file like ``sources.yaml``), ``gazetteer``, ``lexicon`` and
+    ``source_aliases`` (your own places, vocabulary and original-source aliases: YAML
+    files that extend the shipped ones, or loaded objects), ``cache_dir``,
+    ``no_cache``, ``concurrency``, ``progress``, ``on_warning`` (called with each
+    warning; default: the ``reconcile`` logger), or ``settings=`` / ``client=`` for
+    full control (not together with the options they already set). Articles that
+    fail are listed in ``Report.failures``; the others go on. Warnings a reader must
+    see (stale fixtures, a missing summary) are also kept in ``Report.run.warnings``.
     """
     try:
         asyncio.get_running_loop()

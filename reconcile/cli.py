@@ -300,6 +300,17 @@ def fixtures_check_command(
         raise typer.Exit(1)
 
 
+GAZETTEER_HELP = "Your own places (YAML like reconcile/data/gazetteer.yaml), extending the shipped gazetteer."
+LEXICON_HELP = (
+    "Your own loaded terms, referents and exclusive categories (YAML like reconcile/data/lexicon.yaml), "
+    "extending the shipped lexicon."
+)
+SOURCE_ALIASES_HELP = (
+    "Your own original sources and their aliases (YAML like reconcile/data/sources.yaml), extending the "
+    "shipped list; not article metadata (that is --sources)."
+)
+
+
 @app.command(
     "group",
     epilog="Exit status: 0 ok, 3 partial (some lines of the claims file were skipped; the rest was used), "
@@ -312,29 +323,40 @@ def group_command(
     output: str | None = typer.Option(
         None, "-o", "--output", help="Write the report as JSON to this file ('-' for stdout)."
     ),
-    gazetteer: str | None = typer.Option(
-        None, "--gazetteer", help="Your own gazetteer file, extending the shipped one (same YAML shape)."
-    ),
+    gazetteer: str | None = typer.Option(None, "--gazetteer", help=GAZETTEER_HELP),
+    lexicon: str | None = typer.Option(None, "--lexicon", help=LEXICON_HELP),
+    source_aliases: str | None = typer.Option(None, "--source-aliases", help=SOURCE_ALIASES_HELP),
     articles: list[str] = typer.Option(
-        [], "--articles", help="The articles the claims come from, to locate framing terms; repeatable."
+        [],
+        "--articles",
+        help="The articles the claims come from: every quote and number is checked again against them, "
+        "and framing terms are located; repeatable. Without them the claims' grounding is taken unchecked.",
     ),
-    sources: str | None = typer.Option(None, "--sources", help="Metadata file like sources.yaml."),
+    sources: str | None = typer.Option(
+        None, "--sources", help="Article metadata file like sources.yaml (for --articles)."
+    ),
 ) -> None:
     """Group claims into events, judge every fact across outlets, and compare framing."""
     from collections import Counter
 
     from reconcile.errors import InputError
-    from reconcile.normalize import load_gazetteer
-    from reconcile.pipeline import read_claims, reconcile
+    from reconcile.pipeline import UNCHECKED_GROUNDING, as_gazetteer, read_claims, reconcile
 
+    places = as_gazetteer(gazetteer)  # a bad data file fails before any other work
     claims, problems = read_claims(claims_file)
     for problem in problems:
         console.print(Text(f"error: {problem}", style="red"), soft_wrap=True)
     if not claims:
         raise InputError(f"{claims_file}: no valid claim to group.")
-    places = load_gazetteer(extra=gazetteer) if gazetteer else None
     loaded = _load_articles(articles, sources) if articles else None
-    report = reconcile(claims, loaded, gazetteer=places)
+    report = reconcile(claims, loaded, gazetteer=places, lexicon=lexicon, source_aliases=source_aliases)
+    for warning in report.run.warnings:
+        if warning == UNCHECKED_GROUNDING:
+            warning = (
+                f"grounding taken from {claims_file} unchecked: no --articles given, so no quote or "
+                "number was checked against its article."
+            )
+        console.print(Text(f"warning: {warning}", style="yellow"), soft_wrap=True)
     body = report.model_dump_json(indent=2)
     if output == "-":
         sys.stdout.write(body + "\n")
@@ -415,18 +437,40 @@ def _print_eval(result: Any) -> None:
         ("B-cubed recall", bcubed.recall, ""),
         ("B-cubed F1", bcubed.f1, ""),
         ("verdict accuracy", findings.accuracy, share(findings.correct, findings.gold) + " gold findings"),
+        (
+            "verdict accuracy, strict",
+            findings.strict_accuracy,
+            share(findings.correct - findings.borderline, findings.gold)
+            + f" without the {findings.borderline} accepted as borderline",
+        ),
         ("source count accuracy", findings.source_count_accuracy, sources_right),
         ("outlet count accuracy", findings.outlet_count_accuracy, outlets_right),
         ("grounding rate", grounding.rate, share(grounding.grounded, grounding.claims)),
     ]
+    for name, found, what in (
+        ("finding", findings.matching, "findings"),
+        ("comparison", findings.cross_source_matching, "comparisons (not single source)"),
+    ):
+        if found is not None:  # before the grounding rate, with the other finding scores
+            run_share, gold_share = share(found.matched, found.run), share(found.matched, found.gold)
+            precision = (f"{name} precision", found.precision, f"{run_share} run {what}")
+            rows[-1:-1] = [precision, (f"{name} recall", found.recall, f"{gold_share} gold {what}")]
     for name, score, counts in rows:
         table.add_row(name, format_score(score), counts)
     console.print(table)
     notes = [
-        "uncertain pairs merged or linked: "
-        + share(grouping.uncertain_pairs_shown, grouping.uncertain_pairs),
-        f"run findings answering no gold finding: {findings.extra_predicted}",
+        f"uncertain pairs ({grouping.uncertain_pairs}): {grouping.uncertain_pairs_linked} linked as "
+        f"possibly the same event (right), {grouping.uncertain_pairs_merged} merged into one event "
+        f"(silent merge), {grouping.uncertain_pairs_missed} kept apart with no link (missed)",
+        f"run findings answering no gold finding: {findings.extra_predicted}"
+        + (f" ({', '.join(findings.matching.unmatched_run)})" if findings.matching else ""),
+        f"false contradictions (run says contradict, gold neither says nor accepts it): "
+        f"{len(findings.false_contradictions)}"
+        + (" (" + ", ".join(findings.false_contradictions) + ")" if findings.false_contradictions else ""),
     ]
+    if findings.cross_source_matching is not None and findings.cross_source_matching.unmatched_run:
+        unmatched = findings.cross_source_matching.unmatched_run
+        notes.append("run comparisons with no gold comparison: " + ", ".join(unmatched))
     if result.missing_articles:
         notes.append("gold articles not in the run: " + ", ".join(result.missing_articles))
     for note in notes:
@@ -452,6 +496,18 @@ def _print_eval(result: Any) -> None:
             predicted = check.predicted_verdict or MISSING
             mismatches.add_row(check.event_id, check.facet, check.gold_verdict, predicted)
         console.print(mismatches)
+    borderline = [c for c in result.finding_checks if c.borderline]
+    if borderline:
+        accepted = Table(
+            title=f"{len(borderline)} accepted as borderline (through also_accept only)",
+            title_justify="left",
+        )
+        for name in ("event", "facet", "gold", "run"):
+            accepted.add_column(name, overflow="fold")
+        for check in borderline:
+            predicted = check.predicted_verdict or MISSING
+            accepted.add_row(check.event_id, check.facet, check.gold_verdict, predicted)
+        console.print(accepted)
 
 
 @app.command(
@@ -491,7 +547,12 @@ def brief_command(
     ),
     price_in: float | None = typer.Option(None, "--price-in", min=0, help="USD per million input tokens."),
     price_out: float | None = typer.Option(None, "--price-out", min=0, help="USD per million output tokens."),
-    sources: str | None = typer.Option(None, "--sources", help="Metadata file like sources.yaml."),
+    sources: str | None = typer.Option(
+        None, "--sources", help="Article metadata file like sources.yaml (default: the one beside the files)."
+    ),
+    gazetteer: str | None = typer.Option(None, "--gazetteer", help=GAZETTEER_HELP),
+    lexicon: str | None = typer.Option(None, "--lexicon", help=LEXICON_HELP),
+    source_aliases: str | None = typer.Option(None, "--source-aliases", help=SOURCE_ALIASES_HELP),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar and no closing line."),
 ) -> None:
     """Read articles, extract and reconcile their claims, and write the cross-source brief."""
@@ -526,6 +587,9 @@ def brief_command(
         no_cache=no_cache,
         summary=summary,
         sources=sources,
+        gazetteer=gazetteer,
+        lexicon=lexicon,
+        source_aliases=source_aliases,
         progress=progress_wanted(quiet),
         on_warning=warn,
     )

@@ -24,6 +24,7 @@ import yaml
 from rapidfuzz import fuzz, process
 
 from reconcile.errors import InputError
+from reconcile.models import ReferentKind
 
 # Words that say how something was said, not who said it: "a coalition statement",
 # "the Pentagon said", "SOHR reported".
@@ -73,21 +74,57 @@ def _name_key(normalized: str) -> str:
 
 
 def _read_yaml(path: Path | None, default: str) -> dict[str, Any]:
+    where = f"reconcile/data/{default}" if path is None else str(path)
     try:
         if path is None:
             raw = resources.files("reconcile.data").joinpath(default).read_text(encoding="utf-8")
-            where = f"reconcile/data/{default}"
         else:
             raw = Path(path).read_text(encoding="utf-8")
-            where = str(path)
         data = yaml.safe_load(raw) or {}
     except OSError as error:
-        raise InputError(f"{path}: cannot be read ({error.strerror or error}).") from None
+        raise InputError(f"{where}: cannot be read ({error.strerror or error}).") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{where}: not UTF-8 text.") from None
     except yaml.YAMLError as error:
-        raise InputError(f"{where}: not valid YAML ({error}).") from None
+        raise InputError(f"{where}: not valid YAML ({_yaml_problem(error)}).") from None
     if not isinstance(data, dict):
         raise InputError(f"{where}: expected a mapping at the top level.")
     return data
+
+
+def _yaml_problem(error: yaml.YAMLError) -> str:
+    """PyYAML's message in one line: what is wrong and where."""
+    problem = getattr(error, "problem", None) or error.__class__.__name__
+    mark = getattr(error, "problem_mark", None)
+    return f"{problem} at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else problem
+
+
+def _strings(value: Any, where: str, what: str) -> list[str]:
+    """A YAML list of plain strings; a bare string would otherwise be read letter by letter."""
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, (str, int, float)) for v in value):
+        raise InputError(f"{where}: {what} must be a list of words or names.")
+    return [str(v) for v in value]
+
+
+def _unknown_keys(data: dict[str, Any], known: tuple[str, ...], where: str, what: str) -> None:
+    unknown = sorted(str(k) for k in data if k not in known)
+    if unknown:
+        raise InputError(
+            f"{where}: unknown {what} {', '.join(repr(k) for k in unknown[:3])}; "
+            f"expected {', '.join(repr(k) for k in known)}."
+        )
+
+
+def _file_stamp(path: str | Path) -> tuple[Path, int, int]:
+    """The file and its modification time and size: a cache key that sees edits."""
+    file = Path(path)
+    try:
+        stat = file.stat()
+    except OSError as error:
+        raise InputError(f"{file}: cannot be read ({error.strerror or error}).") from None
+    return file, stat.st_mtime_ns, stat.st_size
 
 
 # --- Original sources -------------------------------------------------------
@@ -164,26 +201,47 @@ class SourceBook:
 def _source_aliases(data: dict[str, Any], where: str) -> dict[str, str]:
     entries = data.get("sources")
     if not isinstance(entries, list):
-        raise InputError(f"{where}: expected a 'sources' list.")
+        raise InputError(
+            f"{where}: not a source-aliases file: expected a top-level 'sources' list of original "
+            "sources (name, kind, aliases); article metadata such as seeds/sources.yaml is a different file."
+        )
+    _unknown_keys(data, ("sources",), where, "top-level key")
     aliases: dict[str, str] = {}
-    for entry in entries:
-        if not isinstance(entry, dict) or not entry.get("name"):
-            raise InputError(f"{where}: every source needs a 'name'.")
-        display = str(entry["name"])
-        for alias in [display, *(entry.get("aliases") or [])]:
-            key = norm(str(alias))
+    for number, entry in enumerate(entries, start=1):
+        if not isinstance(entry, dict) or not isinstance(entry.get("name"), str) or not entry["name"].strip():
+            raise InputError(f"{where}: source {number} needs a 'name'.")
+        _unknown_keys(entry, ("name", "kind", "aliases"), where, f"key in source {entry['name']!r}:")
+        display = entry["name"].strip()
+        for alias in [display, *_strings(entry.get("aliases"), where, f"the aliases of {display!r}")]:
+            key = norm(alias)
             if key:
                 aliases[key] = display
     return aliases
 
 
+def load_sources(extra: str | Path | None = None) -> SourceBook:
+    """The shipped source aliases, extended (and overridden) by the file ``extra`` when given.
+
+    ``extra`` has the shape of ``reconcile/data/sources.yaml`` (a ``sources`` list of
+    ``name``, ``kind``, ``aliases``). A file that cannot be used raises ``InputError``
+    naming it. Loaded once per file version: an edited file is read again.
+    """
+    if extra is None:
+        return _load_sources(None)
+    return _load_sources(_file_stamp(extra))
+
+
 @functools.cache
-def load_sources(extra: Path | None = None) -> SourceBook:
-    """The shipped source aliases, extended (and overridden) by ``extra`` when given."""
+def _load_sources(stamp: tuple[Path, int, int] | None) -> SourceBook:
     aliases = _source_aliases(_read_yaml(None, "sources.yaml"), "reconcile/data/sources.yaml")
-    if extra is not None:
-        aliases.update(_source_aliases(_read_yaml(extra, "sources.yaml"), str(extra)))
+    if stamp is not None:
+        aliases.update(_source_aliases(_read_yaml(stamp[0], "sources.yaml"), str(stamp[0])))
     return SourceBook(aliases)
+
+
+def as_source_book(value: SourceBook | str | Path | None) -> SourceBook:
+    """A ``SourceBook`` as given, the shipped one for None, or the shipped one extended by a file."""
+    return value if isinstance(value, SourceBook) else load_sources(value)
 
 
 # --- Referents, loaded terms, exclusive categories --------------------------
@@ -296,28 +354,59 @@ class Lexicon:
         return cached
 
 
+_REFERENT_KINDS: tuple[str, ...] = ReferentKind.__args__  # type: ignore[attr-defined]
+
+
 def _lexicon_parts(
     data: dict[str, Any], where: str
-) -> tuple[list[str], list[dict[str, Any]], dict[str, Any]]:
-    terms = data.get("loaded_terms") or []
+) -> tuple[list[str], list[dict[str, Any]], dict[str, list[list[str]]]]:
+    _unknown_keys(data, ("loaded_terms", "referents", "exclusive"), where, "top-level key")
+    terms = _strings(data.get("loaded_terms"), where, "'loaded_terms'")
     referents = data.get("referents") or []
+    if not isinstance(referents, list):
+        raise InputError(f"{where}: 'referents' must be a list of referents (name, kind, aliases).")
+    checked: list[dict[str, Any]] = []
+    for number, entry in enumerate(referents, start=1):
+        if not isinstance(entry, dict) or not isinstance(entry.get("name"), str) or not entry.get("kind"):
+            raise InputError(f"{where}: referent {number} needs a 'name' and a 'kind'.")
+        name = entry["name"]
+        _unknown_keys(entry, ("name", "kind", "aliases", "part_of"), where, f"key in referent {name!r}:")
+        if entry["kind"] not in _REFERENT_KINDS:
+            kinds = ", ".join(_REFERENT_KINDS)
+            raise InputError(f"{where}: referent {name!r} has kind {entry['kind']!r}; use one of {kinds}.")
+        part_of = entry.get("part_of")
+        if part_of is not None and not isinstance(part_of, str):
+            raise InputError(f"{where}: 'part_of' of referent {name!r} must be one referent's name.")
+        aliases = _strings(entry.get("aliases"), where, f"the aliases of {name!r}")
+        checked.append({"name": name, "kind": entry["kind"], "aliases": aliases, "part_of": part_of})
     exclusive = data.get("exclusive") or {}
-    if not isinstance(terms, list) or not isinstance(referents, list) or not isinstance(exclusive, dict):
-        raise InputError(
-            f"{where}: expected 'loaded_terms' and 'referents' lists and an 'exclusive' mapping."
-        )
-    for entry in referents:
-        if not isinstance(entry, dict) or not entry.get("name") or not entry.get("kind"):
-            raise InputError(f"{where}: every referent needs a 'name' and a 'kind'.")
-    return [str(t) for t in terms], referents, exclusive
+    if not isinstance(exclusive, dict):
+        raise InputError(f"{where}: 'exclusive' must map a set's name to its lists of terms.")
+    sets: dict[str, list[list[str]]] = {}
+    for group, categories in exclusive.items():
+        if not isinstance(categories, list) or len(categories) < 2:
+            raise InputError(f"{where}: exclusive set {group!r} needs at least two lists of terms.")
+        what = f"each category of exclusive set {group!r}"
+        sets[str(group)] = [_strings(category, where, what) for category in categories]
+    return terms, checked, sets
+
+
+def load_lexicon(extra: str | Path | None = None) -> Lexicon:
+    """The shipped lexicon, extended by the file ``extra`` (same shape) when given.
+
+    A file that cannot be used raises ``InputError`` naming it. Loaded once per file
+    version: an edited file is read again.
+    """
+    if extra is None:
+        return _load_lexicon(None)
+    return _load_lexicon(_file_stamp(extra))
 
 
 @functools.cache
-def load_lexicon(extra: Path | None = None) -> Lexicon:
-    """The shipped lexicon, extended by ``extra`` (same shape) when given."""
+def _load_lexicon(stamp: tuple[Path, int, int] | None) -> Lexicon:
     parts = [_lexicon_parts(_read_yaml(None, "lexicon.yaml"), "reconcile/data/lexicon.yaml")]
-    if extra is not None:
-        parts.append(_lexicon_parts(_read_yaml(extra, "lexicon.yaml"), str(extra)))
+    if stamp is not None:
+        parts.append(_lexicon_parts(_read_yaml(stamp[0], "lexicon.yaml"), str(stamp[0])))
     terms: list[str] = []
     referents: dict[str, Referent] = {}
     alias_index: dict[str, str] = {}
@@ -325,12 +414,15 @@ def load_lexicon(extra: Path | None = None) -> Lexicon:
     for part_terms, part_referents, part_exclusive in parts:
         terms.extend(part_terms)
         for entry in part_referents:
-            name = str(entry["name"])
-            part_of = entry.get("part_of")
-            referents[name] = Referent(name, str(entry["kind"]), str(part_of) if part_of else None)
-            for alias in [name, *(entry.get("aliases") or [])]:
-                if name_key(str(alias)):
-                    alias_index[name_key(str(alias))] = name
-        for group, categories in part_exclusive.items():
-            exclusive[str(group)] = [[str(t) for t in category] for category in categories]
+            name = entry["name"]
+            referents[name] = Referent(name, str(entry["kind"]), entry["part_of"])
+            for alias in [name, *entry["aliases"]]:
+                if name_key(alias):
+                    alias_index[name_key(alias)] = name
+        exclusive.update(part_exclusive)
     return Lexicon(terms, referents, alias_index, exclusive)
+
+
+def as_lexicon(value: Lexicon | str | Path | None) -> Lexicon:
+    """A ``Lexicon`` as given, the shipped one for None, or the shipped one extended by a file."""
+    return value if isinstance(value, Lexicon) else load_lexicon(value)

@@ -647,7 +647,9 @@ class Report(Model):
         claim_ids = set()
         for claim in self.claims:
             claim_ids.add(claim.id)
-            if texts and claim.article_id not in texts:
+            # A claim whose article was not given may stay only as unchecked: no offsets, no support.
+            unchecked = claim.grounding.status == "unchecked" and claim.quote.start is None
+            if texts and claim.article_id not in texts and not unchecked:
                 raise ValueError(f"claim {claim.id} refers to unknown article {claim.article_id}")
             if claim.article_id in texts:
                 try:
@@ -742,10 +744,23 @@ class GoldUncertainPair(Model):
     reason: str
 
 
+class GoldPlace(Model):
+    """How outlets describe one place across events ("gas field" vs "oil field"): one finding."""
+
+    id: str
+    place: str | None = Field(None, description="The place's canonical (gazetteer) name, for the reader.")
+    label: str
+    claims: list[str] = Field(
+        min_length=2, description='Gold claims whose words describe the place, as "<event id>#<n>".'
+    )
+    finding: GoldFinding
+
+
 class Gold(Model):
     articles: dict[str, str] = Field(default_factory=dict, description="Alias -> article file name or id.")
     events: list[GoldEvent]
     uncertain_pairs: list[GoldUncertainPair] = Field(default_factory=list)
+    places: list[GoldPlace] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _consistent(self) -> Gold:
@@ -759,6 +774,14 @@ class Gold(Model):
                 raise ValueError(f"uncertain pair names unknown events {unknown}")
             if pair.events[0] == pair.events[1]:
                 raise ValueError(f"uncertain pair links event {pair.events[0]} to itself")
+        claim_counts = {e.id: len(e.claims) for e in self.events}
+        for place in self.places:
+            if place.id in claim_counts or [p.id for p in self.places].count(place.id) > 1:
+                raise ValueError(f"place {place.id}: the id is already used")
+            for ref in place.claims:
+                event_id, _, number = ref.rpartition("#")
+                if not number.isdigit() or not 1 <= int(number) <= claim_counts.get(event_id, 0):
+                    raise ValueError(f'place {place.id}: no gold claim {ref!r} (write "<event id>#<n>")')
         return self
 
 
@@ -785,6 +808,9 @@ class GroupingScores(Model):
     correct_pairs: int
     uncertain_pairs: int
     uncertain_pairs_shown: int = Field(description="Uncertain gold pairs the run merged or linked.")
+    uncertain_pairs_linked: int = Field(0, description="Kept apart and linked as possibly the same (good).")
+    uncertain_pairs_merged: int = Field(0, description="Merged into one event: a silent merge (bad).")
+    uncertain_pairs_missed: int = Field(0, description="Kept apart with no possibly-same link (missed).")
 
 
 class FindingCheck(Model):
@@ -793,11 +819,21 @@ class FindingCheck(Model):
     gold_verdict: Verdict
     predicted_verdict: Verdict | None = Field(None, description="None: the run has no finding for it.")
     correct: bool
+    borderline: bool = Field(False, description="Right only through the gold finding's also_accept.")
     finding_id: str | None = None
     gold_sources: int
     predicted_sources: int | None = None
     gold_outlets: int
     predicted_outlets: int | None = None
+
+
+class FindingMatching(PrecisionRecall):
+    """Run findings matched one-to-one to gold findings: precision over run, recall over gold."""
+
+    gold: int
+    run: int
+    matched: int
+    unmatched_run: list[str] = Field(default_factory=list, description="Run finding ids with no gold match.")
 
 
 class FindingScores(Model):
@@ -813,6 +849,16 @@ class FindingScores(Model):
     outlet_count_correct: int
     outlet_count_accuracy: float | None
     extra_predicted: int = Field(description="Findings of the run that answer no gold finding.")
+    borderline: int = Field(0, description="Verdicts right only through also_accept (counted in correct).")
+    strict_accuracy: float | None = Field(None, description="Right verdicts not counting also_accept.")
+    matching: FindingMatching | None = Field(None, description="All findings, one-to-one by event and facet.")
+    cross_source_matching: FindingMatching | None = Field(
+        None, description="Comparisons only: findings whose verdict is not single_source."
+    )
+    false_contradictions: list[str] = Field(
+        default_factory=list,
+        description="Run findings saying contradict where gold neither says nor accepts it.",
+    )
 
 
 class GroundingScores(Model):

@@ -246,7 +246,116 @@ def test_a_live_summary_is_recorded_and_replays_to_the_same_brief(tmp_path: Path
     # recorded_by names who answered: the fake endpoint for the summary, the served
     # hand-written bodies for extraction.
     assert replayed.run.recorded_by == ["fake-model", "hand-written"] and replayed.run.usage.calls == 0
+    # The same brief from the key findings to the sources; what each article cost differs
+    # (calls live, none replayed), as the header's run line does.
     assert (
-        render_markdown(pinned(replayed)).split("## Key findings")[1]
-        == (render_markdown(pinned(live)).split("## Key findings")[1])
+        render_markdown(pinned(replayed)).split("## Key findings")[1].split("## Sources")[0]
+        == (render_markdown(pinned(live)).split("## Key findings")[1].split("## Sources")[0])
     )
+
+
+# --- What the run knows reaches the brief --------------------------------------------
+
+
+def test_stale_fixture_warnings_and_usage_per_article_are_kept_in_the_brief(tmp_path: Path) -> None:
+    import json
+
+    fixtures = tmp_path / "fixtures"
+    shutil.copytree(FIXTURES, fixtures)
+    stale = next(fixtures.glob("extract--001_*.json"))
+    exchange = json.loads(stale.read_text(encoding="utf-8"))
+    exchange["prompt_fingerprint"] = "0" * len(exchange["prompt_fingerprint"])
+    stale.write_text(json.dumps(exchange, indent=2), encoding="utf-8")
+    warnings: list[str] = []
+
+    report = build_brief([SEEDS], replay=fixtures, no_cache=True, on_warning=warnings.append)
+
+    assert len(report.run.warnings) == 1 and report.run.warnings[0].startswith(f"Stale fixture {stale}:")
+    assert warnings == report.run.warnings
+    assert sorted(report.run.article_usage) == sorted(a.id for a in report.articles)
+    assert sum(u.replayed for u in report.run.article_usage.values()) == report.run.usage.replayed == 5
+
+
+def test_a_brief_names_who_wrote_its_claims(seeds_report: Report) -> None:
+    assert (seeds_report.run.replay_dir, seeds_report.run.recorded_by) == (str(FIXTURES), ["hand-written"])
+    assert seeds_report.run.warnings == []
+
+
+def test_build_brief_sends_the_api_key_it_is_given_to_the_base_url_it_is_given(tmp_path: Path) -> None:
+    from fakeserver import FakeOpenAIServer
+    from llm_support import first_sentence_responder
+
+    with FakeOpenAIServer(responder=first_sentence_responder) as server:
+        report = build_brief(
+            [SEEDS / "001_ff319505259e0261.txt"],
+            base_url=server.base_url,
+            api_key="sk-given-to-build-brief",
+            model="gpt-4o-mini",
+            no_cache=True,
+        )
+
+    assert [r.headers["authorization"] for r in server.requests] == ["Bearer sk-given-to-build-brief"]
+    assert report.run.model == "gpt-4o-mini" and report.run.usage.calls == 1
+    assert report.claims and report.claims[0].grounded
+
+
+def test_build_brief_refuses_options_a_client_or_settings_would_silently_override() -> None:
+    from reconcile.llm.config import LLMSettings
+
+    with pytest.raises(ConfigError, match="Pass either client= or api_key, base_url, not both"):
+        build_brief([SEEDS], client=object(), api_key="sk-x", base_url="http://127.0.0.1:9")  # type: ignore[arg-type]
+    with pytest.raises(ConfigError, match="Pass either settings= or model, not both"):
+        build_brief([SEEDS], settings=LLMSettings.from_env(), model="gpt-4o-mini")
+
+
+# --- The user's own data files ---------------------------------------------------------
+
+
+def test_brief_command_takes_gazetteer_lexicon_and_source_aliases(tmp_path: Path) -> None:
+    import json
+
+    aliases = tmp_path / "aliases.yaml"
+    aliases.write_text(
+        "sources:\n  - name: CJTF-OIR press office\n    kind: military\n"
+        "    aliases: [US-led coalition, US-led coalition statement]\n",
+        encoding="utf-8",
+    )
+    lexicon = tmp_path / "lexicon.yaml"
+    lexicon.write_text("loaded_terms: [hosting]\n", encoding="utf-8")
+    gazetteer = tmp_path / "places.yaml"
+    gazetteer.write_text(
+        "places:\n  - name: southern Israel\n    kind: region\n    aliases: [southern Israeli]\n",
+        encoding="utf-8",
+    )
+    target = tmp_path / "brief.json"
+
+    result = CliRunner().invoke(
+        app,
+        ["brief", str(SEEDS), "-o", str(target), "--replay", str(FIXTURES), "--quiet",
+         "--source-aliases", str(aliases), "--lexicon", str(lexicon), "--gazetteer", str(gazetteer)],
+    )  # fmt: skip
+
+    assert result.exit_code == 0, result.output
+    report = Report.model_validate(json.loads(target.read_text(encoding="utf-8")))
+    rockets = next(f for f in report.findings if f.facet == "munition_count" and f.verdict == "agree")
+    assert rockets.original_sources == ["CJTF-OIR press office"]
+    base = next(t for t in report.framing if t.referent == "Green Village base")
+    hosting = next(e for e in base.entries if e.expression == "base hosting US forces")
+    assert hosting.loaded_terms == ["hosting"]
+    assert "ground assault · southern Israel · 2023-10-07" in [e.label for e in report.events]
+
+
+@pytest.mark.parametrize("option", ["--gazetteer", "--lexicon", "--source-aliases"])
+def test_brief_command_refuses_a_bad_data_file_in_one_line_before_any_llm_call(
+    option: str, tmp_path: Path
+) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("- not\n- a mapping\n", encoding="utf-8")
+
+    # No --replay and no reachable endpoint: the file is refused before anything is asked.
+    result = CliRunner().invoke(
+        app, ["brief", str(SEEDS), "-o", str(tmp_path / "brief.md"), option, str(bad)]
+    )
+
+    assert result.exception is not None and str(result.exception).startswith(f"{bad}: ")
+    assert not (tmp_path / "brief.md").exists()
