@@ -15,6 +15,7 @@ import base64
 import datetime as dt
 import hashlib
 import json
+import math
 import os
 import re
 import sys
@@ -39,9 +40,11 @@ from reconcile.models import (
     FindingValue,
     FramingEntry,
     Quantity,
+    Quote,
     Report,
     ResolvedDate,
     RunInfo,
+    Usage,
 )
 
 __all__ = ["render_html", "render_json", "render_markdown", "report_json_schema", "write_brief"]
@@ -122,15 +125,30 @@ class Part:
 
 
 @dataclass
+class QuoteView:
+    """A quote as the brief shows it.
+
+    A grounded quote found only approximately (normalised or fuzzy) is shown in the
+    article's own words at its offsets, marked as such, with the extracted version
+    beside it: the reader must never take the extraction's wording for the article's.
+    An ungrounded quote is shown as given, with the closest passage when one was found.
+    """
+
+    text: str
+    linked: bool  # located in the article, so the HTML links to it there
+    match: str
+    label: str | None = None  # "fuzzy match 96%: the article's words"; None for an exact match
+    other: str | None = None  # the other wording: as extracted, or (ungrounded) the article's
+    other_label: str | None = None  # "extracted as" / "the article has"
+
+
+@dataclass
 class ValueRow:
     claim_id: str
     article_id: str
     outlet: str
     value: str
-    quote: str
-    quote_linked: bool  # the quote has offsets, so the HTML links to it in the article
-    match: str
-    match_score: float | None
+    quote: QuoteView
     source: str
     source_kind: str
     stance: str
@@ -165,8 +183,7 @@ class ClaimRow:
     outlet: str
     facet_label: str
     value: str
-    quote: str
-    quote_linked: bool
+    quote: QuoteView
     source: str
     reason: str
 
@@ -248,6 +265,8 @@ class SourceView:
     published: str
     path: str | None
     claims: int
+    usage: str | None  # what the model calls for this article cost; None when the run does not say
+    not_processed: str | None  # the stage that failed, for an article that could not be processed
 
 
 @dataclass
@@ -276,10 +295,13 @@ class ArticleText:
 class BriefView:
     title: str
     generated_at: str | None
-    outlets: list[str]
+    outlets: list[str]  # outlets with claims, from the articles that were processed
     date_span: str
     producer: str
-    usage: str
+    producer_known: bool  # False: no extraction run is attached to the claims
+    usage: str | None  # None when no run is attached (zeros would suggest a free run)
+    warnings: list[str]  # the run's warnings (stale fixtures...), shown at the top
+    any_approximate: bool  # some quote shown was found only approximately: the legend explains the marks
     counts: dict[str, int]
     summary: list[SummaryView]
     summary_dropped: list[SummaryView]
@@ -367,18 +389,88 @@ def format_usage(run: RunInfo) -> str:
     return " · ".join(parts)
 
 
+def format_article_usage(usage: Usage) -> str:
+    """One article's share of the run: calls, tokens and cost (unknown cost said so, not $0)."""
+    tokens = usage.input_tokens + usage.output_tokens
+    if usage.calls or tokens:
+        cost = "cost unknown" if usage.cost_usd is None else f"${usage.cost_usd:.4f}"
+        parts = [_plural(usage.calls, "LLM call"), f"{tokens:,} tokens", cost]
+    else:
+        parts = ["no LLM call"]  # replayed or cached: nothing was paid for
+    for count, one, many in (
+        (usage.replayed, "answer replayed from recordings", "answers replayed from recordings"),
+        (usage.cache_hits, "answer from cache", "answers from cache"),
+        (usage.retries, "transport retry", "transport retries"),
+        (usage.reasks, "re-ask", "re-asks"),
+    ):
+        if count:
+            parts.append(f"{count} {one if count == 1 else many}")
+    return ", ".join(parts)
+
+
+UNKNOWN_PROVENANCE = "claims of unknown provenance (no extraction run attached)"
+
+
+def run_attached(run: RunInfo) -> bool:
+    """Whether the report says anything about how its claims were extracted."""
+    return bool(
+        run.model or run.replay_dir is not None or run.recorded_by or run.usage.calls or run.article_usage
+    )
+
+
 def describe_producer(run: RunInfo) -> str:
-    """Who wrote the claims: a model, or replayed fixtures and who wrote those."""
+    """Who wrote the claims: a model, replayed fixtures and who wrote those, or nobody known."""
+    authors = sorted(set(run.recorded_by))
     if run.replay_dir is not None:
-        authors = sorted(set(run.recorded_by))
         if not authors:
-            return "replayed fixtures"
+            return "replayed fixtures (who wrote them is not recorded)"
         if authors == ["hand-written"]:
             return "replayed fixtures (hand-written)"
         return f"replayed fixtures (recorded by {', '.join(authors)})"
     if run.model:
         return f"{run.model} ({run.mode} mode)" if run.mode else run.model
-    return "no model (no extraction run recorded)"
+    if authors:
+        return f"answers recorded by {', '.join(authors)}"
+    # A bare list of claims: saying "no model" would still suggest one wrote them.
+    return UNKNOWN_PROVENANCE
+
+
+def match_label(quote: Quote) -> str:
+    """How a quote was found: "fuzzy match 96%", "normalised match"."""
+    if quote.match == "fuzzy":
+        # Rounded down: a 99.6% fuzzy match must not read as a 100% one.
+        return f"fuzzy match {math.floor(quote.score)}%" if quote.score is not None else "fuzzy match"
+    if quote.match == "normalized":
+        return "normalised match"
+    return f"{quote.match} match"
+
+
+def quote_view(quote: Quote, article_text: str | None, grounded: bool) -> QuoteView:
+    """The quote to show: the article's own words for an approximate match (see ``QuoteView``)."""
+    located = quote.start is not None and quote.end is not None
+    words = None
+    if located and article_text is not None and quote.end is not None and quote.end <= len(article_text):
+        words = article_text[quote.start : quote.end]
+    if quote.match not in ("normalized", "fuzzy") or words is None:
+        return QuoteView(text=quote.text, linked=located, match=quote.match)
+    differs = _WHITESPACE.sub(" ", words).strip() != _WHITESPACE.sub(" ", quote.text).strip()
+    if grounded:
+        return QuoteView(
+            text=words,
+            linked=True,
+            match=quote.match,
+            label=f"{match_label(quote)}: the article's words",
+            other=quote.text if differs else None,
+            other_label="extracted as",
+        )
+    return QuoteView(
+        text=quote.text,
+        linked=True,
+        match=quote.match,
+        label=f"closest passage: {match_label(quote)}",
+        other=words if differs else None,
+        other_label="the article has",
+    )
 
 
 def safe_url(url: str | None) -> str | None:
@@ -407,8 +499,8 @@ def _plural(count: int, word: str) -> str:
 # --- Building the view ------------------------------------------------------
 
 
-def _value_rows(finding: Finding) -> list[ValueRow]:
-    return [_value_row(v) for v in finding.values if v.grounded]
+def _value_rows(finding: Finding, texts: dict[str, str]) -> list[ValueRow]:
+    return [_value_row(v, texts.get(v.article_id)) for v in finding.values if v.grounded]
 
 
 def source_label(name: str, kind: str) -> str:
@@ -418,16 +510,13 @@ def source_label(name: str, kind: str) -> str:
     return name
 
 
-def _value_row(value: FindingValue) -> ValueRow:
+def _value_row(value: FindingValue, article_text: str | None) -> ValueRow:
     return ValueRow(
         claim_id=value.claim_id,
         article_id=value.article_id,
         outlet=value.outlet,
         value=value.value,
-        quote=value.quote.text,
-        quote_linked=value.quote.start is not None,
-        match=value.quote.match,
-        match_score=value.quote.score,
+        quote=quote_view(value.quote, article_text, grounded=True),
         source=source_label(value.source.name, value.source.kind),
         source_kind=value.source.kind,
         stance=value.stance,
@@ -516,7 +605,7 @@ def finding_sentence(finding: Finding) -> list[Part]:
     return [*parts, Part(" (source: "), Part(source, value=True), Part(").")]
 
 
-def _finding_view(finding: Finding, event_labels: dict[str, str]) -> FindingView:
+def _finding_view(finding: Finding, event_labels: dict[str, str], texts: dict[str, str]) -> FindingView:
     return FindingView(
         id=finding.id,
         event_id=finding.event_id,
@@ -528,7 +617,7 @@ def _finding_view(finding: Finding, event_labels: dict[str, str]) -> FindingView
         verdict_label=VERDICT_LABELS[finding.verdict],
         explanation=finding.explanation,
         sentence=finding_sentence(finding),
-        rows=_value_rows(finding),
+        rows=_value_rows(finding, texts),
         outlets=finding.outlets,
         original_sources=finding.original_sources,
         rank=finding.rank,
@@ -592,7 +681,7 @@ def _when(entry: TimelineEntry) -> str:
     return f"{entry.date} ({', '.join(written)})" if written else entry.date
 
 
-def _claim_row(claim: Claim, event: Event | None, reason: str) -> ClaimRow:
+def _claim_row(claim: Claim, event: Event | None, reason: str, article_text: str | None) -> ClaimRow:
     return ClaimRow(
         claim_id=claim.id,
         article_id=claim.article_id,
@@ -601,8 +690,7 @@ def _claim_row(claim: Claim, event: Event | None, reason: str) -> ClaimRow:
         outlet=claim.outlet,
         facet_label=FACET_LABELS.get(claim.facet, claim.facet),
         value=claim.value,
-        quote=claim.quote.text,
-        quote_linked=claim.quote.start is not None,
+        quote=quote_view(claim.quote, article_text, grounded=claim.grounded),
         source=source_label(claim.source.name, claim.source.kind),
         reason=reason,
     )
@@ -623,15 +711,16 @@ def _event_view(
     claims: dict[str, Claim],
     event_labels: dict[str, str],
     compared_claims: set[str],
+    texts: dict[str, str],
 ) -> EventView:
     event_claims = [claims[c] for c in event.claim_ids if c in claims]
     ordered = sorted(findings, key=lambda f: (f.verdict == "single_source", -f.rank, f.id))
-    views = [_finding_view(f, event_labels) for f in ordered]
+    views = [_finding_view(f, event_labels, texts) for f in ordered]
     multi = [v for v in views if v.verdict != "single_source"]
     single = [v for v in views if v.verdict == "single_source"]
     outlets = list(dict.fromkeys(c.outlet for c in event_claims if c.grounded))
     not_compared = [
-        _claim_row(c, event, "not compared with other outlets")
+        _claim_row(c, event, "not compared with other outlets", texts.get(c.article_id))
         for c in event_claims
         if c.grounded and c.id not in compared_claims
     ]
@@ -737,7 +826,9 @@ def _framing_views(report: Report) -> list[FramingView]:
     return sorted(views, key=lambda v: (-len(v.rows), not v.any_loaded))
 
 
-def _source_view(article: Article, claim_count: int) -> SourceView:
+def _source_view(
+    article: Article, claim_count: int, usage: str | None, failed_stage: str | None
+) -> SourceView:
     url = safe_url(article.url)
     return SourceView(
         article_id=article.id,
@@ -749,7 +840,16 @@ def _source_view(article: Article, claim_count: int) -> SourceView:
         published=format_date(article.published),
         path=article.path,
         claims=claim_count,
+        usage=usage,
+        not_processed=failed_stage,
     )
+
+
+def _article_usage(run: RunInfo, article_id: str) -> str | None:
+    if not run.article_usage:
+        return None  # the run keeps no per-article accounting: say nothing rather than guess
+    usage = run.article_usage.get(article_id)
+    return format_article_usage(usage) if usage is not None else "no usage recorded"
 
 
 def _date_span(articles: list[Article]) -> str:
@@ -798,18 +898,23 @@ def highlight_article(text: str, spans: list[tuple[int, int, str, str | None]]) 
 def build_view(report: Report) -> BriefView:
     """Everything the templates show, computed from the report alone."""
     claims = {c.id: c for c in report.claims}
+    texts = {a.id: a.text for a in report.articles}
     event_labels = {e.id: e.label for e in report.events}
     findings_by_event: dict[str, list[Finding]] = defaultdict(list)
     for finding in report.findings:
         findings_by_event[finding.event_id].append(finding)
     compared = {v.claim_id for f in report.findings for v in f.values}
     events = sorted(report.events, key=lambda e: _event_order(e, findings_by_event[e.id]))
-    event_views = [_event_view(e, findings_by_event[e.id], claims, event_labels, compared) for e in events]
+    event_views = [
+        _event_view(e, findings_by_event[e.id], claims, event_labels, compared, texts) for e in events
+    ]
     event_of_claim = {c: e.id for e in report.events for c in e.claim_ids}
     events_by_id = {e.id: e for e in report.events}
 
     ungrounded = [
-        _claim_row(c, events_by_id.get(event_of_claim.get(c.id, "")), _ungrounded_reason(c))
+        _claim_row(
+            c, events_by_id.get(event_of_claim.get(c.id, "")), _ungrounded_reason(c), texts.get(c.article_id)
+        )
         for c in report.claims
         if not c.grounded
     ]
@@ -839,18 +944,42 @@ def build_view(report: Report) -> BriefView:
         ProblemView(p.path, "ingest" if p.severity == "error" else "ingest (warning)", p.problem)
         for p in report.problems
     ]
-    outlets = list(dict.fromkeys(a.outlet for a in report.articles))
-    key = [_finding_view(f, event_labels) for f in select_key_findings(report.findings)]
+    failed_stage = {f.article_id: f.stage for f in report.failures}
+    # Failed articles are still in report.articles (with their text); they are not coverage.
+    processed_ids = [
+        i
+        for i in dict.fromkeys([*(a.id for a in report.articles), *(c.article_id for c in report.claims)])
+        if i not in failed_stage
+    ]
+    processed_articles = [a for a in report.articles if a.id not in failed_stage]
+    # Outlets with claims, in the order of the articles (then any outlet whose article is absent).
+    outlets = list(
+        dict.fromkeys(
+            [
+                *(a.outlet for a in processed_articles if claims_per_article[a.id]),
+                *(c.outlet for c in report.claims if c.article_id not in failed_stage),
+            ]
+        )
+    )
+    key = [_finding_view(f, event_labels, texts) for f in select_key_findings(report.findings)]
+    attached = run_attached(report.run)
     return BriefView(
         title="Cross-source brief",
         generated_at=report.generated_at.strftime("%Y-%m-%d %H:%M UTC") if report.generated_at else None,
         outlets=outlets,
-        date_span=_date_span(report.articles),
+        date_span=_date_span(processed_articles),
         producer=describe_producer(report.run),
-        usage=format_usage(report.run),
+        producer_known=attached,
+        usage=format_usage(report.run) if attached else None,
+        warnings=list(dict.fromkeys(w.strip() for w in report.run.warnings if w.strip())),
+        any_approximate=any(c.quote.match in ("normalized", "fuzzy") for c in report.claims),
         counts={
-            "articles": len(report.articles),
+            "articles": len(processed_ids),
             "outlets": len(outlets),
+            "without_claims": sum(claims_per_article[i] == 0 for i in processed_ids),
+            # Articles whose extraction failed and files that could not be read; ingest
+            # warnings (a duplicate skipped, metadata ignored) are listed but not counted.
+            "not_processed": len(failed_stage) + sum(p.severity == "error" for p in report.problems),
             "claims": len(report.claims),
             "events": sum(e.kind == "event" for e in report.events),
             "topics": sum(e.kind == "topic" for e in report.events),
@@ -867,7 +996,12 @@ def build_view(report: Report) -> BriefView:
         framing=_framing_views(report),
         ungrounded=ungrounded,
         unprocessed=unprocessed,
-        sources=[_source_view(a, claims_per_article[a.id]) for a in report.articles],
+        sources=[
+            _source_view(
+                a, claims_per_article[a.id], _article_usage(report.run, a.id), failed_stage.get(a.id)
+            )
+            for a in report.articles
+        ],
         articles=[
             ArticleText(a.id, a.outlet, a.title, highlight_article(a.text, spans_by_article[a.id]))
             for a in report.articles
@@ -917,6 +1051,17 @@ def markdown_code(value: str) -> MarkdownSafe:
 
 def markdown_quoted(value: Any) -> MarkdownSafe:
     return MarkdownSafe(f"“{markdown_escape(value)}”")
+
+
+def markdown_quote_view(view: QuoteView) -> MarkdownSafe:
+    """A quote with, for an approximate match, how it was found and the other wording."""
+    text = markdown_quoted(view.text)
+    if not view.label:
+        return text
+    note = markdown_escape(view.label)
+    if view.other is not None and view.other_label:
+        note += f"; {markdown_escape(view.other_label)} {markdown_quoted(view.other)}"
+    return MarkdownSafe(f"{text} ({note})")
 
 
 def markdown_link(text: Any, url: str | None) -> MarkdownSafe:
@@ -990,6 +1135,7 @@ def markdown_environment() -> jinja2.Environment:
     env.filters["internal"] = MarkdownSafe
     env.filters["link"] = markdown_link
     env.filters["quoted"] = markdown_quoted
+    env.filters["quote"] = markdown_quote_view
     env.filters["parts"] = markdown_parts
     return env
 

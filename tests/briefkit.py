@@ -512,7 +512,10 @@ def hostile_report() -> Report:
         sha256=hashlib.sha256(text.encode()).hexdigest(),
     )
     start = text.index("<script>")
-    quote = Quote(text=HOSTILE, start=start, end=start + len(HOSTILE), match="exact")
+    # Found by fuzzy match, so the brief shows the article's words and the extracted ones too.
+    quote = Quote(
+        text=f"extracted {HOSTILE}", start=start, end=start + len(HOSTILE), match="fuzzy", score=93.0
+    )
     claims = [
         Claim(
             id=f"hostile.c{i}",
@@ -571,4 +574,156 @@ def hostile_report() -> Report:
         failures=[ArticleFailure(article_id="x", reason=HOSTILE)],
         problems=[IngestProblem(path=HOSTILE, problem=HOSTILE)],
         summary=[SummarySentence(text=HOSTILE, finding_ids=["f1"])],
+        run=RunInfo(
+            model=f"model {HOSTILE}",
+            warnings=[f"warning {HOSTILE}"],
+            article_usage={"hostile": Usage(calls=1, input_tokens=10, output_tokens=5, cost_usd=None)},
+        ),
+    )
+
+
+def requote(report: Report, claim_id: str, quote: Quote, grounding: Grounding | None = None) -> Report:
+    """The report with one claim's quote (and grounding) replaced, in its findings too."""
+    claims = [
+        c.model_copy(update={"quote": quote, "grounding": grounding or c.grounding})
+        if c.id == claim_id
+        else c
+        for c in report.claims
+    ]
+    grounded = {c.id: c.grounded for c in claims}
+    findings = [
+        f.model_copy(
+            update={
+                "values": [
+                    v.model_copy(update={"quote": quote, "grounded": grounded[v.claim_id]})
+                    if v.claim_id == claim_id
+                    else v
+                    for v in f.values
+                ]
+            }
+        )
+        for f in report.findings
+    ]
+    return Report.model_validate(
+        report.model_copy(update={"claims": claims, "findings": findings}).model_dump()
+    )
+
+
+def _span(report: Report, article_id: str, words: str) -> tuple[int, int]:
+    start = report.article(article_id).text.index(words)
+    return start, start + len(words)
+
+
+# The Jerusalem Post's words, and the slightly different wording an extraction gave for them.
+JPOST_WORDS = 'accused "Iran-supported malign actors" of firing eight rockets towards a coalition base'
+JPOST_EXTRACTED = "accused Iran-supported malign actors of firing eight rockets toward a coalition base"
+
+
+def approximate_quotes_report() -> Report:
+    """The sample report with a fuzzy match, a normalised match, and a fuzzy match that changed a number.
+
+    - The Jerusalem Post's "eight rockets" quote was found by fuzzy match (96.4): grounded.
+    - RT's troop number was found after normalising case and spaces: grounded.
+    - The Jerusalem Post's "ten rockets" claim is closest to the article's "eight rockets"
+      passage, but the number differs: ungrounded, with the closest passage's offsets kept.
+    """
+    report = build_sample_report()
+    jpost, rt = "001_ff319505259e0261", "003_5f9ea44ed39dbe39"
+    start, end = _span(report, jpost, JPOST_WORDS)
+    report = requote(
+        report,
+        f"{jpost}.c1",
+        Quote(text=JPOST_EXTRACTED, start=start, end=end, match="fuzzy", score=96.4),
+    )
+    start, end = _span(report, rt, "manned by at least 900 troops")
+    report = requote(
+        report,
+        f"{rt}.c1",
+        Quote(text="Manned by  at least 900 troops", start=start, end=end, match="normalized"),
+    )
+    start, end = _span(report, jpost, "of firing eight rockets towards a coalition base")
+    return requote(
+        report,
+        f"{jpost}.c9",
+        Quote(
+            text="of firing ten rockets towards a coalition base",
+            start=start,
+            end=end,
+            match="fuzzy",
+            score=91.0,
+        ),
+        Grounding(
+            status="quote_not_found",
+            note="closest passage found by fuzzy match, but the article's words differ from the quote: "
+            "number 10 in the quote, 8 in the article",
+        ),
+    )
+
+
+def partly_failed_report(run: RunInfo | None = None) -> Report:
+    """Six articles, four of which failed extraction, and one unreadable file.
+
+    The two processed articles (The Jerusalem Post and Example Wire) contradict each
+    other on casualties; the failed ones are still in ``articles`` with their text, as
+    a run keeps them.
+    """
+    jan5 = dt.date(2022, 1, 5)
+    articles = [
+        _article("000_c264fff437d45357", None, dt.date(2022, 1, 6)),
+        _article("001_ff319505259e0261", "The Jerusalem Post", jan5),
+        _article("002_bc8e0ee3009c80c0", "Iran International", dt.date(2024, 8, 13)),
+        _article("003_5f9ea44ed39dbe39", "RT", dt.date(2023, 10, 27)),
+        _article("004_d30a712a2c6c1e7b", None, dt.date(2022, 9, 20)),
+        _article("wire_green_village", "Example Wire", jan5, WIRE_TEXT),
+    ]
+    b = ReportBuilder(articles)
+    none1 = b.claim(
+        "001_ff319505259e0261.c1",
+        "001_ff319505259e0261",
+        "casualties",
+        "No casualties",
+        "No casualties were reported in the rocket attack",
+        "outlet",
+        "outlet",
+        date=jan5,
+        quantity=(0, 0, "none", None),
+    )
+    wounded = b.claim(
+        "wire_green_village.c1",
+        "wire_green_village",
+        "casualties",
+        "Two contractors were wounded",
+        "Two contractors were wounded when rockets struck the Green Village base on Wednesday",
+        "local official",
+        "anonymous",
+        date=jan5,
+        date_as_written="on Wednesday",
+        quantity=(2, 2, "exact", "contractors"),
+    )
+    event = Event(
+        id="ev1",
+        type="rocket_attack",
+        label="Rocket attack on the Green Village base",
+        date=ResolvedDate(start=jan5, end=jan5, precision="day"),
+        claim_ids=[none1.id, wounded.id],
+        article_ids=[none1.article_id, wounded.article_id],
+    )
+    failed = [a for a in articles if a.id not in (none1.article_id, wounded.article_id)]
+    return Report(
+        generated_at=dt.datetime(2026, 1, 1, 12, 0, tzinfo=dt.UTC),
+        articles=articles,
+        claims=b.claims,
+        events=[event],
+        findings=[_finding("ev1.casualties", "ev1", "casualties", "contradict", [none1, wounded], 0.9)],
+        failures=[
+            ArticleFailure(
+                article_id=a.id,
+                path=a.path,
+                reason="the endpoint kept answering 429 Too Many Requests; gave up after 4 attempts",
+                attempts=4,
+            )
+            for a in failed
+        ],
+        problems=[IngestProblem(path="seeds/notes.pdf", problem="unsupported file type .pdf")],
+        run=run or RunInfo(),
     )

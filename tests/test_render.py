@@ -18,13 +18,23 @@ import sys
 from pathlib import Path
 
 import pytest
-from briefkit import build_sample_report, hostile_report
+from briefkit import (
+    JPOST_EXTRACTED,
+    JPOST_WORDS,
+    approximate_quotes_report,
+    build_sample_report,
+    hostile_report,
+    partly_failed_report,
+)
 
 from reconcile.errors import ConfigError
-from reconcile.models import Report
+from reconcile.models import IngestProblem, Quote, Report, RunInfo, Usage
 from reconcile.render import (
+    describe_producer,
+    format_article_usage,
     highlight_article,
     markdown_escape,
+    quote_view,
     render_html,
     render_json,
     render_markdown,
@@ -58,6 +68,12 @@ def check_snapshot(name: str, text: str) -> None:
 
 def test_markdown_brief_matches_its_snapshot(report: Report) -> None:
     check_snapshot("sample_report.md", render_markdown(report))
+
+
+def test_markdown_brief_of_a_partly_failed_run_with_warnings_matches_its_snapshot() -> None:
+    """The header a reader of a troubled run sees: warnings, what was processed, what it cost."""
+    run = _usage_run().model_copy(update={"warnings": [STALE]})
+    check_snapshot("partly_failed_report.md", render_markdown(partly_failed_report(run)))
 
 
 def test_markdown_key_findings_put_contradictions_first(report: Report) -> None:
@@ -199,6 +215,282 @@ def test_html_summary_sentences_link_to_their_findings() -> None:
     assert [a.get("href") for a in summary.iter("a")] == ["#f-f1"]
 
 
+# --- Quotes found only approximately ---------------------------------------
+
+
+def _element(document, element_id: str):  # type: ignore[no-untyped-def]
+    return next(e for e in document.iter() if e.get("id") == element_id)
+
+
+def _text(element) -> str:  # type: ignore[no-untyped-def]
+    return " ".join("".join(element.itertext()).split())
+
+
+def test_markdown_shows_a_fuzzy_match_in_the_articles_words_with_the_extracted_wording_noted() -> None:
+    text = render_markdown(approximate_quotes_report())
+    shown = f"“{JPOST_WORDS}” (fuzzy match 96%: the article's words; extracted as “{JPOST_EXTRACTED}”)"
+    rows = [line for line in text.splitlines() if "`001_ff319505259e0261.c1`" in line]
+    assert len(rows) == 2  # the key finding and the event's table of facts
+    assert all(shown in row for row in rows)
+    assert f"“{JPOST_EXTRACTED}” (" not in text, "the extracted wording is never shown as the quote"
+
+
+def test_markdown_marks_a_normalised_match_and_shows_the_articles_words() -> None:
+    text = render_markdown(approximate_quotes_report())
+    assert (
+        "“manned by at least 900 troops” (normalised match: the article's words; "
+        "extracted as “Manned by at least 900 troops”)"
+    ) in text
+
+
+def test_quotes_matched_exactly_carry_no_match_mark(report: Report) -> None:
+    text, page = render_markdown(report), render_html(report)
+    assert "fuzzy match" not in text and "normalised match" not in text
+    assert "fuzzy match" not in page and "normalised match" not in page and "extracted as" not in page
+    assert "“eight rockets were fired at a base" not in text  # unchanged wording elsewhere too
+    assert (
+        '“accused "Iran-supported malign actors" of firing eight rockets towards a coalition base” (source'
+        in text
+    )
+
+
+def test_html_shows_a_fuzzy_match_in_the_articles_words_with_the_extracted_wording_under_it() -> None:
+    document = _parse_strict(render_html(approximate_quotes_report()))
+    row = _element(document, "v-ev1.munition_count-001_ff319505259e0261.c1")
+    (quote,) = row.iter("blockquote")
+    assert _text(quote) == JPOST_WORDS
+    (mark,) = [s for s in row.iter("span") if "match" in (s.get("class") or "").split()]
+    assert _text(mark) == "fuzzy match 96%: the article's words"
+    assert mark.get("title") == f"extracted as “{JPOST_EXTRACTED}”"
+    (details,) = row.iter("details")  # readable with scripts off: a native disclosure
+    assert _text(details.find("summary")) == "extracted as…"
+    assert _text(details.find("q")) == JPOST_EXTRACTED
+
+
+def test_html_marks_a_normalised_match() -> None:
+    document = _parse_strict(render_html(approximate_quotes_report()))
+    row = _element(document, "v-topic1.troop_count-003_5f9ea44ed39dbe39.c1")
+    assert _text(row.find(".//blockquote")) == "manned by at least 900 troops"
+    assert "normalised match: the article's words" in _text(row)
+
+
+def test_an_ungrounded_fuzzy_match_is_shown_only_as_ungrounded_with_the_closest_passage() -> None:
+    report = approximate_quotes_report()
+    claim_id = "001_ff319505259e0261.c9"
+    text = render_markdown(report)
+    before, ungrounded = text.split("## Ungrounded claims", 1)
+    assert claim_id not in before
+    (row,) = [line for line in ungrounded.splitlines() if claim_id in line]
+    assert (
+        "“of firing ten rockets towards a coalition base” (closest passage: fuzzy match 91%; "
+        "the article has “of firing eight rockets towards a coalition base”)"
+    ) in row
+    assert "number 10 in the quote, 8 in the article" in row
+
+    document = _parse_strict(render_html(report))
+    ids = {e.get("id") for e in document.iter() if e.get("id")}
+    assert not [i for i in ids if i.startswith("v-") and i.endswith(claim_id)]
+    html_row = _element(document, f"u-{claim_id}")
+    assert _text(html_row.find(".//blockquote")) == "of firing ten rockets towards a coalition base"
+    assert "closest passage: fuzzy match 91%" in _text(html_row)
+    assert _text(html_row.find(".//details/q")) == "of firing eight rockets towards a coalition base"
+
+
+@pytest.mark.parametrize(
+    ("quote", "grounded", "shown", "label", "other"),
+    [
+        (Quote(text="the cat sat", start=5, end=16, match="exact"), True, "the cat sat", None, None),
+        (Quote(text="the cat sat", match="not_found"), False, "the cat sat", None, None),
+        (
+            Quote(text="the cat  sat", start=5, end=16, match="normalized"),
+            True,
+            "the cat sat",
+            "normalised match: the article's words",
+            None,  # only the spacing differs: nothing more to show
+        ),
+        (
+            Quote(text="the kat sat", start=5, end=16, match="fuzzy", score=99.7),
+            True,
+            "the cat sat",
+            "fuzzy match 99%: the article's words",  # rounded down: never reads as 100%
+            "the kat sat",
+        ),
+        (
+            Quote(text="the dog sat", start=5, end=16, match="fuzzy", score=90.0),
+            False,
+            "the dog sat",
+            "closest passage: fuzzy match 90%",
+            "the cat sat",
+        ),
+    ],
+)
+def test_quote_view_shows_the_articles_words_for_approximate_matches(
+    quote: Quote, grounded: bool, shown: str, label: str | None, other: str | None
+) -> None:
+    view = quote_view(quote, "Yes, the cat sat.", grounded=grounded)
+    assert (view.text, view.label, view.other) == (shown, label, other)
+    assert view.linked == (quote.start is not None)
+
+
+# --- Provenance -------------------------------------------------------------
+
+STALE = "answers replayed from fixtures recorded for a different prompt (extract--001_ff319505259e0261.json)"
+
+
+def _with_run(report: Report, **fields: object) -> Report:
+    return report.model_copy(update={"run": report.run.model_copy(update=fields)})
+
+
+def test_run_warnings_head_the_markdown_brief() -> None:
+    text = render_markdown(_with_run(build_sample_report(), warnings=[STALE, STALE]))
+    lines = text.splitlines()
+    assert lines[:4] == ["# Cross-source brief", "", f"> ⚠ **Read with care:** {STALE}", ""]
+    assert text.count(STALE) == 1, "a warning repeated by the run is shown once"
+
+
+def test_several_run_warnings_are_listed_one_per_line() -> None:
+    other = "grounding was taken from the claims as given, unchecked"
+    text = render_markdown(_with_run(build_sample_report(), warnings=[STALE, other]))
+    assert text.splitlines()[2:5] == ["> ⚠ **Read with care:**", f"> - {STALE}", f"> - {other}"]
+
+
+def test_run_warnings_head_the_html_brief() -> None:
+    document = _parse_strict(render_html(_with_run(build_sample_report(), warnings=[STALE])))
+    header = document.find(".//header")
+    children = list(header.find("div"))
+    assert [c.tag for c in children[:2]] == ["h1", "div"]
+    assert children[1].get("class") == "run-warnings"
+    assert [_text(li) for li in children[1].iter("li")] == [STALE]
+
+
+def test_a_brief_without_an_extraction_run_says_its_claims_are_of_unknown_provenance() -> None:
+    report = partly_failed_report(RunInfo())
+    text = render_markdown(report)
+    header = text.split("## Key findings", 1)[0]
+    assert "Claims of unknown provenance (no extraction run attached)" in header
+    assert "extracted by" not in header and "LLM call" not in header and "model" not in header
+    document = _parse_strict(render_html(report))
+    html_header = _text(document.find(".//header"))
+    assert "Claims of unknown provenance (no extraction run attached)" in html_header
+    assert "extracted by" not in html_header and "LLM call" not in html_header
+
+
+@pytest.mark.parametrize(
+    ("run", "producer"),
+    [
+        (RunInfo(), "claims of unknown provenance (no extraction run attached)"),
+        (RunInfo(model="gpt-4o-mini", mode="tools"), "gpt-4o-mini (tools mode)"),
+        (RunInfo(replay_dir="fx", recorded_by=["hand-written"]), "replayed fixtures (hand-written)"),
+        (RunInfo(replay_dir="fx", recorded_by=["gpt-4o"]), "replayed fixtures (recorded by gpt-4o)"),
+        (RunInfo(replay_dir="fx"), "replayed fixtures (who wrote them is not recorded)"),
+    ],
+)
+def test_the_producer_names_who_wrote_the_claims_and_never_guesses_a_model(
+    run: RunInfo, producer: str
+) -> None:
+    assert describe_producer(run) == producer
+
+
+def _usage_run() -> RunInfo:
+    return RunInfo(
+        model="gpt-4o-mini",
+        mode="tools",
+        usage=Usage(calls=7, input_tokens=7_700, output_tokens=620, cost_usd=None),
+        article_usage={
+            "001_ff319505259e0261": Usage(calls=2, input_tokens=3_000, output_tokens=420, cost_usd=0.00123),
+            "wire_green_village": Usage(calls=1, input_tokens=900, output_tokens=100, cost_usd=None),
+            "000_c264fff437d45357": Usage(calls=4, input_tokens=3_800, output_tokens=100, retries=3),
+        },
+    )
+
+
+def test_markdown_sources_show_what_each_article_cost_and_an_unknown_cost_as_unknown() -> None:
+    sources = render_markdown(partly_failed_report(_usage_run())).split("## Sources", 1)[1]
+    lines = {line.split("`")[1]: line for line in sources.splitlines() if "`" in line}
+    assert lines["001_ff319505259e0261"].endswith("· 1 claim · 2 LLM calls, 3,420 tokens, $0.0012")
+    assert lines["wire_green_village"].endswith("· 1 claim · 1 LLM call, 1,000 tokens, cost unknown")
+    assert lines["000_c264fff437d45357"].endswith(
+        "· not processed (extract failed) · 4 LLM calls, 3,900 tokens, $0.0000, 3 transport retries"
+    )
+    assert lines["003_5f9ea44ed39dbe39"].endswith("· not processed (extract failed) · no usage recorded")
+
+
+def test_html_sources_show_what_each_article_cost() -> None:
+    document = _parse_strict(render_html(partly_failed_report(_usage_run())))
+    items = [_text(li) for li in document.find(".//section[@id='sources']").iter("li")]
+    assert items[1].endswith("1 claim · 2 LLM calls, 3,420 tokens, $0.0012")
+    assert items[5].endswith("1 claim · 1 LLM call, 1,000 tokens, cost unknown")
+    assert "not processed (extract failed)" in items[0]
+
+
+@pytest.mark.parametrize(
+    ("usage", "shown"),
+    [
+        (
+            Usage(calls=1, input_tokens=900, output_tokens=100, cost_usd=0.0004),
+            "1 LLM call, 1,000 tokens, $0.0004",
+        ),
+        (
+            Usage(calls=2, input_tokens=10, cost_usd=None, reasks=1),
+            "2 LLM calls, 10 tokens, cost unknown, 1 re-ask",
+        ),
+        (Usage(replayed=1), "no LLM call, 1 answer replayed from recordings"),
+        (Usage(cache_hits=2), "no LLM call, 2 answers from cache"),
+    ],
+)
+def test_an_articles_usage_reads_as_calls_tokens_and_cost(usage: Usage, shown: str) -> None:
+    assert format_article_usage(usage) == shown
+
+
+def test_sources_say_nothing_of_cost_when_the_run_keeps_no_per_article_usage(report: Report) -> None:
+    assert "LLM call" not in render_markdown(report).split("## Sources", 1)[1]
+
+
+# --- Header counts ----------------------------------------------------------
+
+
+def test_header_counts_processed_articles_apart_from_those_that_could_not_be_processed() -> None:
+    report = partly_failed_report()
+    lines = render_markdown(report).splitlines()
+    assert lines[2] == (
+        "**2 articles processed** from **2 outlets**, published 5 January 2022; "
+        "**5 could not be processed** (listed under “Not processed”)."
+    )
+    assert "Outlets: The Jerusalem Post; Example Wire." in lines
+    document = _parse_strict(render_html(report))
+    assert document.find(".//title").text.startswith("Cross-source brief: 2 articles,")
+    meta = _text(document.find(".//header//p[@class='meta']"))
+    assert meta.startswith("2 articles processed from 2 outlets, published 5 January 2022")
+    assert meta.endswith("; 5 could not be processed.")
+    assert "5 not processed" in [_text(li) for li in document.find(".//ul[@class='counts']")]
+
+
+def test_header_says_how_many_processed_articles_gave_no_claims() -> None:
+    report = partly_failed_report()
+    rt = "003_5f9ea44ed39dbe39"
+    report = report.model_copy(update={"failures": [f for f in report.failures if f.article_id != rt]})
+    header = render_markdown(report).splitlines()[2]
+    assert header.startswith("**3 articles processed** from **2 outlets**")
+    assert "(1 gave no claims); **4 could not be processed**" in header
+
+
+def test_ingest_warnings_are_listed_but_not_counted_as_inputs_not_processed(report: Report) -> None:
+    warned = report.model_copy(
+        update={
+            "failures": [],
+            "problems": [
+                IngestProblem(path="seeds/sources.yaml", problem="unused entry", severity="warning")
+            ],
+        }
+    )
+    text = render_markdown(warned)
+    assert (
+        text.splitlines()[2]
+        == "**6 articles** from **6 outlets**, published 5 January 2022 – 13 August 2024."
+    )
+    assert "- seeds/sources.yaml (ingest (warning)): unused entry" in text
+
+
 # --- JSON -------------------------------------------------------------------
 
 
@@ -256,9 +548,10 @@ def _chromium() -> str | None:
 @pytest.mark.skipif(
     _chromium() is None, reason="chromium is not installed (scripts/check_html.py installs it)"
 )
-def test_html_brief_loads_in_chromium_without_console_errors(report: Report, tmp_path: Path) -> None:
+@pytest.mark.parametrize("make_report", [build_sample_report, approximate_quotes_report])
+def test_html_brief_loads_in_chromium_without_console_errors(make_report, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     page = tmp_path / "brief.html"
-    write_brief(report, page)
+    write_brief(make_report(), page)
     result = subprocess.run(
         [sys.executable, str(ROOT / "scripts" / "check_html.py"), str(page), "--no-install"],
         capture_output=True,
