@@ -463,7 +463,7 @@ def _print_eval(result: Any) -> None:
         f"possibly the same event (right), {grouping.uncertain_pairs_merged} merged into one event "
         f"(silent merge), {grouping.uncertain_pairs_missed} kept apart with no link (missed)",
         f"run findings answering no gold finding: {findings.extra_predicted}"
-        + (f" ({', '.join(findings.matching.unmatched_run)})" if findings.matching else ""),
+        + (f" ({', '.join(findings.matching.unmatched_run)})" if findings.extra_predicted else ""),
         f"false contradictions (run says contradict, gold neither says nor accepts it): "
         f"{len(findings.false_contradictions)}"
         + (" (" + ", ".join(findings.false_contradictions) + ")" if findings.false_contradictions else ""),

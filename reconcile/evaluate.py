@@ -8,9 +8,16 @@ Four questions, each answered with numbers:
   numbers, similar words). Matching is one-to-one and greedy by score.
 - grouping: are the matched claims grouped into the same events as in gold?
   Pairwise precision/recall/F1 and B-cubed. Pairs that gold marks as uncertain
-  (two events that may or may not be one) are neither rewarded nor penalised.
-- findings: for each gold event and facet, is the verdict right, and are the
-  outlets and independent original sources counted right? With a confusion table.
+  (two events that may or may not be one) are neither rewarded nor penalised in
+  these; each uncertain pair is counted apart as linked as possibly the same
+  (right), merged (a silent merge) or kept apart with no link (missed).
+- findings: run findings are paired one-to-one with gold findings (same facet,
+  most shared claims, so the same event or place). For each gold finding, is the
+  verdict right (``also_accept`` verdicts are right but counted as borderline),
+  and are the outlets and independent original sources counted right? With a
+  confusion table, finding precision and recall (all findings, and comparisons
+  only: verdict not ``single_source``), and the false contradictions: run
+  findings saying ``contradict`` where gold neither says nor accepts it.
 - grounding: the share of the run's claims whose quote and numbers were found.
 
 Deterministic; reads nothing but its arguments (``load_gold`` reads the gold files).
@@ -39,6 +46,7 @@ from reconcile.models import (
     EvalResult,
     Finding,
     FindingCheck,
+    FindingMatching,
     FindingScores,
     Gold,
     GoldClaim,
@@ -91,6 +99,7 @@ def load_gold(path: str | Path) -> Gold:
             articles=articles,
             events=[event for part in parts for event in part.events],
             uncertain_pairs=[pair for part in parts for pair in part.uncertain_pairs],
+            places=[place for part in parts for place in part.places],
         )
     except ValidationError as error:
         raise InputError(f"{path}: the gold files do not fit together: {_first_error(error)}") from None
@@ -342,14 +351,18 @@ def _grouping(matches: list[tuple[_GoldItem, Claim, float]], report: Report, gol
         precisions.extend([n / (run_size[r] - excused_here)] * n)
         recalls.extend([n / gold_size[g]] * n)
 
-    shown = 0
+    # An uncertain pair is shown right when kept apart and linked as possibly the same; merging
+    # it is a silent merge (a reader never learns it might be two events); no link misses it.
+    linked = merged = 0
     links = {(e.id, link.event_id) for e in report.events for link in e.possibly_same_as}
     for pair in gold.uncertain_pairs:
         a, b = pair.events
         run_a = {r for g, r in assigned if g == a}
         run_b = {r for g, r in assigned if g == b}
-        if run_a & run_b or any((x, y) in links or (y, x) in links for x in run_a for y in run_b):
-            shown += 1
+        if run_a & run_b:
+            merged += 1
+        elif any((x, y) in links or (y, x) in links for x in run_a for y in run_b):
+            linked += 1
 
     return GroupingScores(
         claims_scored=len(assigned),
@@ -359,56 +372,132 @@ def _grouping(matches: list[tuple[_GoldItem, Claim, float]], report: Report, gol
         predicted_pairs=predicted_pairs,
         correct_pairs=correct,
         uncertain_pairs=len(gold.uncertain_pairs),
-        uncertain_pairs_shown=shown,
+        uncertain_pairs_shown=linked + merged,
+        uncertain_pairs_linked=linked,
+        uncertain_pairs_merged=merged,
+        uncertain_pairs_missed=len(gold.uncertain_pairs) - linked - merged,
+    )
+
+
+@dataclass(frozen=True)
+class _Expected:
+    """One gold finding and the gold claims it rests on."""
+
+    where: str  # the gold event or place id
+    finding: GoldFinding
+    claim_ids: tuple[str, ...]
+
+
+def _expected_findings(gold: Gold) -> list[_Expected]:
+    expected: list[_Expected] = []
+    for event in gold.events:
+        for finding in gold_findings(event, gold):
+            ids = tuple(
+                gold_claim_id(event, i)
+                for i, claim in enumerate(event.claims)
+                if claim.facet == finding.facet
+            )
+            expected.append(_Expected(event.id, finding, ids))
+    for place in gold.places:
+        # How a place is described: the claims' own facets differ (an outcome, a target), the finding's
+        # facet is the description's.
+        expected.append(_Expected(place.id, place.finding, tuple(place.claims)))
+    return expected
+
+
+def _pair_findings(
+    expected: list[_Expected], matches: list[tuple[_GoldItem, Claim, float]], report: Report
+) -> dict[int, Finding]:
+    """Gold finding (by position) -> its run finding: same facet, most shared claims, one-to-one.
+
+    The shared claims tie a run finding to the gold event (or place): a finding on the right
+    facet of another event shares none. Best overlap first; ties go to gold order, then run order.
+    """
+    run_claim_of = {item.id: claim.id for item, claim, _ in matches}
+    claims_of_finding = [{v.claim_id for v in f.values} for f in report.findings]
+    candidates: list[tuple[int, int, int]] = []
+    for gold_order, item in enumerate(expected):
+        wanted = {run_claim_of[i] for i in item.claim_ids if i in run_claim_of}
+        for run_order, finding in enumerate(report.findings):
+            if finding.facet == item.finding.facet:
+                overlap = len(claims_of_finding[run_order] & wanted)
+                if overlap:
+                    candidates.append((overlap, gold_order, run_order))
+    candidates.sort(key=lambda c: (-c[0], c[1], c[2]))
+    paired: dict[int, Finding] = {}
+    taken: set[int] = set()
+    for _, gold_order, run_order in candidates:
+        if gold_order not in paired and run_order not in taken:
+            paired[gold_order] = report.findings[run_order]
+            taken.add(run_order)
+    return paired
+
+
+def _matching(
+    expected: list[_Expected], paired: dict[int, Finding], report: Report, *, comparisons_only: bool
+) -> FindingMatching:
+    """Precision over run findings, recall over gold findings; comparisons: verdict not single_source."""
+
+    def counts(verdict: str) -> bool:
+        return not comparisons_only or verdict != "single_source"
+
+    gold_ids = [i for i, item in enumerate(expected) if counts(item.finding.verdict)]
+    run = [f for f in report.findings if counts(f.verdict)]
+    matched_run = {paired[i].id for i in gold_ids if i in paired and counts(paired[i].verdict)}
+    matched = len(matched_run)
+    return FindingMatching(
+        gold=len(gold_ids),
+        run=len(run),
+        matched=matched,
+        unmatched_run=[f.id for f in run if f.id not in matched_run],
+        **_prf(_ratio(matched, len(run)), _ratio(matched, len(gold_ids))).model_dump(),
     )
 
 
 def _findings(
     matches: list[tuple[_GoldItem, Claim, float]], report: Report, gold: Gold
 ) -> tuple[FindingScores, list[FindingCheck]]:
-    run_claim_of = {item.id: claim.id for item, claim, _ in matches}
-    claims_of_finding = {f.id: {v.claim_id for v in f.values} for f in report.findings}
+    expected = _expected_findings(gold)
+    paired = _pair_findings(expected, matches, report)
     checks: list[FindingCheck] = []
-    used: set[str] = set()
     confusion: dict[str, dict[str, int]] = {v: dict.fromkeys((*VERDICTS, MISSING), 0) for v in VERDICTS}
-    for event in gold.events:
-        for expected in gold_findings(event, gold):
-            wanted = {
-                run_claim_of[gold_claim_id(event, i)]
-                for i, claim in enumerate(event.claims)
-                if claim.facet == expected.facet and gold_claim_id(event, i) in run_claim_of
-            }
-            best: Finding | None = None
-            best_overlap = 0
-            for finding in report.findings:
-                if finding.facet != expected.facet:
-                    continue
-                overlap = len(claims_of_finding[finding.id] & wanted)
-                if overlap > best_overlap:
-                    best, best_overlap = finding, overlap
-            predicted = best.verdict if best else None
-            if best:
-                used.add(best.id)
-            confusion[expected.verdict][predicted or MISSING] += 1
-            checks.append(
-                FindingCheck(
-                    event_id=event.id,
-                    facet=expected.facet,
-                    gold_verdict=expected.verdict,
-                    predicted_verdict=predicted,
-                    correct=predicted is not None
-                    and (predicted == expected.verdict or predicted in expected.also_accept),
-                    finding_id=best.id if best else None,
-                    gold_sources=len(expected.original_sources),
-                    predicted_sources=len(best.original_sources) if best else None,
-                    gold_outlets=expected.outlets,
-                    predicted_outlets=len(best.outlets) if best else None,
-                )
+    for order, item in enumerate(expected):
+        wanted = item.finding
+        best = paired.get(order)
+        predicted = best.verdict if best else None
+        confusion[wanted.verdict][predicted or MISSING] += 1
+        accepted = predicted is not None and (predicted == wanted.verdict or predicted in wanted.also_accept)
+        checks.append(
+            FindingCheck(
+                event_id=item.where,
+                facet=wanted.facet,
+                gold_verdict=wanted.verdict,
+                predicted_verdict=predicted,
+                correct=accepted,
+                borderline=accepted and predicted != wanted.verdict,
+                finding_id=best.id if best else None,
+                gold_sources=len(wanted.original_sources),
+                predicted_sources=len(best.original_sources) if best else None,
+                gold_outlets=wanted.outlets,
+                predicted_outlets=len(best.outlets) if best else None,
             )
+        )
+    # A contradiction the run reports where gold sees none is the costliest error for a reader.
+    gold_of_run = {paired[i].id: expected[i].finding for i in paired}
+    false_contradictions = [
+        f.id
+        for f in report.findings
+        if f.verdict == "contradict"
+        and (
+            f.id not in gold_of_run
+            or "contradict" not in {gold_of_run[f.id].verdict, *gold_of_run[f.id].also_accept}
+        )
+    ]
     found = [c for c in checks if c.finding_id is not None]
     sources_right = sum(c.predicted_sources == c.gold_sources for c in found)
     outlets_right = sum(c.predicted_outlets == c.gold_outlets for c in found)
     correct = sum(c.correct for c in checks)
+    borderline = sum(c.borderline for c in checks)
     scores = FindingScores(
         gold=len(checks),
         found=len(found),
@@ -419,7 +508,12 @@ def _findings(
         source_count_accuracy=_ratio(sources_right, len(found)),
         outlet_count_correct=outlets_right,
         outlet_count_accuracy=_ratio(outlets_right, len(found)),
-        extra_predicted=sum(f.id not in used for f in report.findings),
+        extra_predicted=len(report.findings) - len(paired),
+        borderline=borderline,
+        strict_accuracy=_ratio(correct - borderline, len(checks)),
+        matching=_matching(expected, paired, report, comparisons_only=False),
+        cross_source_matching=_matching(expected, paired, report, comparisons_only=True),
+        false_contradictions=false_contradictions,
     )
     return scores, checks
 

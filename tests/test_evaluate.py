@@ -327,6 +327,10 @@ def test_uncertain_pairs_are_neither_rewarded_nor_penalised() -> None:
     assert merged.grouping.bcubed == apart.grouping.bcubed
     assert merged.grouping.uncertain_pairs_shown == 1
     assert apart.grouping.uncertain_pairs_shown == 0
+    # ... but the tally of uncertain pairs says which happened: a merge hides the doubt
+    merged_tally = (merged.grouping.uncertain_pairs_linked, merged.grouping.uncertain_pairs_merged)
+    assert merged_tally == (0, 1)
+    assert (apart.grouping.uncertain_pairs_linked, apart.grouping.uncertain_pairs_missed) == (0, 1)
     # without the uncertainty, the same merge is a wrong pair
     assert evaluate(
         run(groups={"e1": ["a.c1", "a.c2", "b.c1"], "e2": ["a.c3", "b.c2"]}), gold()
@@ -339,6 +343,41 @@ def test_an_uncertain_pair_kept_apart_but_linked_counts_as_shown() -> None:
     )
     result = evaluate(run(links={"e2": ["e3"]}), uncertain)
     assert result.grouping.uncertain_pairs_shown == 1
+    grouping = result.grouping
+    tally = (
+        grouping.uncertain_pairs_linked,
+        grouping.uncertain_pairs_merged,
+        grouping.uncertain_pairs_missed,
+    )
+    assert tally == (1, 0, 0)
+
+
+def test_uncertain_pairs_are_told_apart_as_linked_merged_or_missed() -> None:
+    pairs = [
+        {"events": ["drones-tabni", "airstrikes-mayadeen"], "reason": "same night"},
+        {"events": ["green-village", "drones-tabni"], "reason": "same week"},
+        {"events": ["green-village", "airstrikes-mayadeen"], "reason": "same week"},
+    ]
+    # drones and airstrikes linked; Green Village merged with the drones; the airstrikes
+    # kept apart from Green Village with no link
+    report = run(groups={"e1": ["a.c1", "a.c2", "b.c1", "a.c3"], "e3": ["b.c2"]}, links={"e3": ["e1"]})
+    grouping = evaluate(report, gold(uncertain_pairs=pairs)).grouping
+    # e3 is linked to e1, which holds both the drones and Green Village: the first and
+    # third pairs are linked, the second merged
+    tally = (
+        grouping.uncertain_pairs_linked,
+        grouping.uncertain_pairs_merged,
+        grouping.uncertain_pairs_missed,
+    )
+    assert tally == (2, 1, 0)
+    unlinked = run(groups={"e1": ["a.c1", "a.c2", "b.c1", "a.c3"], "e3": ["b.c2"]})
+    grouping = evaluate(unlinked, gold(uncertain_pairs=pairs)).grouping
+    tally = (
+        grouping.uncertain_pairs_linked,
+        grouping.uncertain_pairs_merged,
+        grouping.uncertain_pairs_missed,
+    )
+    assert tally == (0, 1, 2)
 
 
 # --- Findings ----------------------------------------------------------------
@@ -373,12 +412,156 @@ def test_a_finding_the_run_lacks_is_counted_as_missing() -> None:
     assert result.findings.accuracy == pytest.approx(3 / 4)
 
 
-def test_also_accepted_verdicts_count_as_right() -> None:
+def test_also_accepted_verdicts_count_as_right_but_are_counted_as_borderline() -> None:
     data = json.loads(json.dumps(GOLD_DATA))
     data["events"][0]["findings"][0]["also_accept"] = ["compatible"]
     result = evaluate(run(verdicts={("e1", "munition_count"): "compatible"}), Gold.model_validate(data))
     assert result.findings.accuracy == 1.0
     assert result.findings.confusion["agree"]["compatible"] == 1
+    assert result.findings.borderline == 1
+    assert result.findings.strict_accuracy == pytest.approx(3 / 4)
+    assert [(c.facet, c.borderline) for c in result.finding_checks if c.borderline] == [
+        ("munition_count", True)
+    ]
+    exact = evaluate(run(), Gold.model_validate(data)).findings
+    assert (exact.borderline, exact.strict_accuracy) == (0, 1.0)
+
+
+# --- Finding precision and recall, false contradictions -------------------------
+
+
+def test_a_run_with_the_gold_findings_has_finding_precision_and_recall_of_one() -> None:
+    findings = evaluate(run(), gold()).findings
+    assert findings.matching is not None and findings.cross_source_matching is not None
+    assert (findings.matching.matched, findings.matching.run, findings.matching.gold) == (4, 4, 4)
+    assert (findings.matching.precision, findings.matching.recall) == (1.0, 1.0)
+    # one comparison in gold (eight rockets, two outlets), one in the run
+    cross = findings.cross_source_matching
+    assert (cross.matched, cross.run, cross.gold) == (1, 1, 1)
+    assert findings.false_contradictions == []
+
+
+def test_an_invented_contradiction_lowers_finding_precision_not_verdict_accuracy() -> None:
+    invented = claim("b.c3", "casualties", "no casualties", "that night", "outlet")
+    claims = [*(claim(*row) for row in RUN_CLAIMS), invented]
+    groups = {"e1": ["a.c1", "a.c2", "b.c1"], "e2": ["a.c3"], "e3": ["b.c2", "b.c3"]}
+    report = run(claims, groups=groups, verdicts={("e3", "casualties"): "contradict"})
+    findings = evaluate(report, gold()).findings
+    assert findings.accuracy == 1.0  # every gold finding is answered right...
+    assert findings.matching is not None and findings.cross_source_matching is not None
+    assert findings.matching.precision == pytest.approx(4 / 5)  # ...but the run says one thing more
+    assert findings.matching.unmatched_run == ["e3.casualties"]
+    assert findings.cross_source_matching.precision == pytest.approx(1 / 2)
+    assert findings.cross_source_matching.recall == 1.0
+    assert findings.false_contradictions == ["e3.casualties"]
+
+
+def test_a_contradiction_where_gold_has_one_voice_is_a_false_contradiction() -> None:
+    findings = evaluate(run(verdicts={("e2", "perpetrator"): "contradict"}), gold()).findings
+    assert findings.false_contradictions == ["e2.perpetrator"]
+    assert findings.accuracy == pytest.approx(3 / 4)
+    assert findings.matching is not None and findings.matching.precision == 1.0  # it answers a gold finding
+    assert findings.cross_source_matching is not None
+    cross = findings.cross_source_matching
+    assert (cross.matched, cross.run, cross.precision) == (1, 2, 0.5)
+
+
+def test_a_contradiction_gold_accepts_is_not_false() -> None:
+    data = json.loads(json.dumps(GOLD_DATA))
+    data["events"][0]["findings"][0]["also_accept"] = ["contradict"]
+    report = run(verdicts={("e1", "munition_count"): "contradict"})
+    assert evaluate(report, Gold.model_validate(data)).findings.false_contradictions == []
+    assert evaluate(report, gold()).findings.false_contradictions == ["e1.munition_count"]
+
+
+def test_a_merge_of_two_events_answers_one_gold_finding_and_misses_the_other() -> None:
+    # the Tabni drones and the al-Mayadeen airstrikes (two gold events) merged: one perpetrator
+    # finding over both claims, which pairs with one gold finding only
+    report = run(groups={"e1": ["a.c1", "a.c2", "b.c1"], "e2": ["a.c3", "b.c2"]})
+    findings = evaluate(report, gold()).findings
+    assert findings.matching is not None and findings.cross_source_matching is not None
+    assert (findings.matching.matched, findings.matching.run, findings.matching.gold) == (3, 3, 4)
+    assert findings.matching.recall == pytest.approx(3 / 4)
+    assert findings.confusion["single_source"]["missing"] == 1
+    # the merged finding compares two outlets where gold has one voice each: a comparison too many
+    cross = findings.cross_source_matching
+    assert (cross.matched, cross.run, cross.gold, cross.unmatched_run) == (1, 2, 1, ["e2.perpetrator"])
+
+
+# --- How a place is described, across events ------------------------------------
+
+PLACE = {
+    "id": "green-village-description",
+    "place": "Green Village",
+    "label": "how the Green Village base is described",
+    "claims": ["green-village#1", "green-village#3"],
+    "finding": {"facet": "location", "verdict": "agree", "outlets": 2,
+                "original_sources": ["Outlet a (own voice)", "Outlet b (own voice)"],
+                "reason": "both name the Green Village base"},
+}  # fmt: skip
+
+
+def with_place_finding(report: Report, verdict: str) -> Report:
+    """The run's topic for the place: a finding on the description, over claims of other events."""
+    topic = Event(
+        id="t1", kind="topic", type="background", label="Green Village", claim_ids=[], article_ids=[]
+    )
+    described = [report.claim("a.c1"), report.claim("b.c1")]
+    return report.model_copy(
+        update={
+            "events": [*report.events, topic],
+            "findings": [*report.findings, finding("t1.location", "t1", "location", verdict, described, 2)],
+        }
+    )
+
+
+def test_a_place_finding_is_scored_like_any_other() -> None:
+    result = evaluate(with_place_finding(run(), "contradict"), gold(places=[PLACE]))
+    check = next(c for c in result.finding_checks if c.event_id == "green-village-description")
+    assert (check.gold_verdict, check.predicted_verdict, check.finding_id) == (
+        "agree",
+        "contradict",
+        "t1.location",
+    )
+    assert result.findings.gold == 5 and result.findings.correct == 4
+    assert result.findings.false_contradictions == ["t1.location"]
+    right = evaluate(with_place_finding(run(), "agree"), gold(places=[PLACE])).findings
+    assert (right.accuracy, right.false_contradictions) == (1.0, [])
+
+
+def test_a_place_finding_the_run_lacks_is_missing() -> None:
+    result = evaluate(run(), gold(places=[PLACE]))
+    assert result.findings.confusion["agree"]["missing"] == 1
+    assert result.findings.matching is not None and result.findings.matching.recall == pytest.approx(4 / 5)
+
+
+@pytest.mark.parametrize(
+    ("claims", "message"),
+    [
+        (["green-village#1", "green-village#9"], "no gold claim 'green-village#9'"),
+        (["green-village#1", "nowhere#1"], "no gold claim 'nowhere#1'"),
+        (["green-village#1", "green-village"], "no gold claim 'green-village'"),
+    ],
+)
+def test_a_place_finding_must_name_existing_gold_claims(claims: list[str], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        gold(places=[{**PLACE, "claims": claims}])
+
+
+def test_a_place_id_must_differ_from_every_event_id() -> None:
+    with pytest.raises(ValueError, match="the id is already used"):
+        gold(places=[{**PLACE, "id": "green-village"}])
+
+
+def test_load_gold_merges_place_findings_of_several_files(tmp_path: Path) -> None:
+    # a place finding names claims of its own file
+    (tmp_path / "1.yaml").write_text(
+        json.dumps({**GOLD_DATA, "events": GOLD_DATA["events"][:1], "places": [PLACE]})
+    )
+    (tmp_path / "2.yaml").write_text(json.dumps({**GOLD_DATA, "events": GOLD_DATA["events"][1:]}))
+    loaded = load_gold(tmp_path)
+    assert [p.id for p in loaded.places] == ["green-village-description"]
+    assert len(loaded.events) == 3
 
 
 def test_counting_outlets_as_sources_is_a_source_count_error() -> None:
@@ -484,6 +667,12 @@ def test_eval_command_prints_the_table_and_writes_json(tmp_path: Path) -> None:
     assert "claim recall" in result.output
     assert "verdict accuracy" in result.output
     assert "0.750" in result.output  # 3 of 4 verdicts right
+    assert "finding precision" in result.output and "comparison recall" in result.output
+    assert (
+        "false contradictions (run says contradict, gold neither says nor accepts it): 1 (e1.munition_count)"
+        in (" ".join(result.output.split()))
+    )
+    assert "uncertain pairs (0): 0 linked as possibly the same event" in " ".join(result.output.split())
     written = json.loads(out.read_text())
     assert written["findings"]["confusion"]["agree"]["contradict"] == 1
     assert written["claims"]["recall"] == 1.0
@@ -516,3 +705,43 @@ def test_two_sources_in_one_article_need_a_written_finding() -> None:
     )  # fmt: skip
     with pytest.raises(ValueError, match="'perpetrator' comes from 2 article/source pairs"):
         Gold.model_validate(data)
+
+
+# --- The sample corpus ------------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_the_seeds_gold_has_the_gas_field_versus_oil_field_contradiction() -> None:
+    seeds_gold = load_gold(ROOT / "fixtures" / "gold")
+    place = next(p for p in seeds_gold.places if p.place == "Conoco gas field")
+    assert (place.finding.facet, place.finding.verdict, place.finding.outlets) == (
+        "location",
+        "contradict",
+        3,
+    )
+    events = {e.id: e for e in seeds_gold.events}
+    described = []
+    for ref in place.claims:
+        event_id, _, number = ref.rpartition("#")
+        described.append(events[event_id].claims[int(number) - 1].quote.casefold())
+    assert [("gas field" in q, "oil field" in q) for q in described] == [
+        (True, False),
+        (False, True),
+        (True, False),
+    ]
+
+
+def test_the_seeds_run_scores_its_comparisons_against_the_gold() -> None:
+    from reconcile.brief import build_brief
+
+    report = build_brief([ROOT / "seeds"], replay=ROOT / "fixtures" / "seeds", strict=True, no_cache=True)
+    result = evaluate(report, load_gold(ROOT / "fixtures" / "gold"))
+    conoco = next(c for c in result.finding_checks if c.event_id == "conoco-field-description")
+    assert conoco.predicted_verdict == "contradict"
+    assert result.findings.false_contradictions == []
+    grouping = result.grouping
+    assert (grouping.uncertain_pairs_linked, grouping.uncertain_pairs_merged) == (2, 0)
+    # the troop figures: gold says agree, the run compatible, accepted only as borderline
+    troops = next(c for c in result.finding_checks if c.event_id == "us-troops-in-syria")
+    assert (troops.gold_verdict, troops.predicted_verdict, troops.borderline) == ("agree", "compatible", True)
