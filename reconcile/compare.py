@@ -491,7 +491,7 @@ def _event_findings(event: Event, claims: Sequence[Claim], judge: _Judge, book: 
     by_facet: dict[str, list[Claim]] = defaultdict(list)
     for claim in claims:
         by_facet[claim.facet].append(claim)
-    findings = []
+    found: dict[str, Finding] = {}
     for facet in sorted(by_facet, key=lambda f: _FACET_ORDER.get(f, 99)):
         implied: list[Claim] = []
         if facet == "casualties":
@@ -499,8 +499,20 @@ def _event_findings(event: Event, claims: Sequence[Claim], judge: _Judge, book: 
             implied = [c for part in CASUALTY_PARTS for c in by_facet.get(part, [])]
         finding = _finding(event, facet, by_facet[facet], implied, judge, book)
         if finding is not None:
-            findings.append(finding)
-    return findings
+            found[facet] = finding
+    casualties = found.get("casualties")
+    in_casualties = {v.claim_id for v in casualties.values} if casualties is not None else set()
+    for part in CASUALTY_PARTS:
+        alone = found.get(part)
+        # Already weighed against the casualty reports in the casualties finding: a second,
+        # single-source finding on the same claims would show them twice in one event.
+        if (
+            alone is not None
+            and alone.verdict == "single_source"
+            and {v.claim_id for v in alone.values} <= in_casualties
+        ):
+            del found[part]
+    return list(found.values())
 
 
 # --- How a place is described -----------------------------------------------

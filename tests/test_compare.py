@@ -113,7 +113,29 @@ def test_no_casualties_contradicts_two_wounded() -> None:
     assert casualties.verdict == "contradict"
     assert [v.claim_id for v in casualties.values] == ["a.c1", "b.c1"]
     assert "“two wounded” (Outlet b, injured)" in casualties.explanation
-    assert _only(findings, "injured").verdict == "single_source"
+    # The wound count is weighed in the casualties finding: it is not repeated as a
+    # single-source "injured" finding of the same event.
+    assert [f.facet for f in findings] == ["casualties"]
+
+
+def test_injury_counts_from_two_outlets_keep_their_own_finding_beside_the_casualties_one() -> None:
+    claims = [
+        claim("a.c1", facet="casualties", value="no casualties", amount=quantity(0, qualifier="none")),
+        claim("b.c1", facet="injured", value="two wounded", amount=quantity(2)),
+        claim("c.c1", facet="injured", value="three wounded", amount=quantity(3)),
+    ]
+
+    _events, findings = _judge(claims)
+
+    assert _only(findings, "casualties").verdict == "contradict"
+    injured = _only(findings, "injured")
+    assert (injured.verdict, [v.claim_id for v in injured.values]) == ("contradict", ["b.c1", "c.c1"])
+
+
+def test_an_injury_count_without_a_casualty_report_is_its_own_single_source_finding() -> None:
+    _events, findings = _judge([claim("b.c1", facet="injured", value="two wounded", amount=quantity(2))])
+
+    assert [(f.facet, f.verdict) for f in findings] == [("injured", "single_source")]
 
 
 def test_several_casualties_and_two_wounded_are_compatible() -> None:
