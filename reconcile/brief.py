@@ -115,7 +115,7 @@ async def build_brief_async(
         sentences, dropped = [], []
         if summary:
             try:
-                outcome = await summarize_async(reconciled, client)
+                outcome = await summarize_async(reconciled, client, gazetteer=places)
             except CallFailed as error:
                 extra_warnings.append(f"No executive summary: {error}")
             except FixtureError as error:
