@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from pathlib import Path
 
@@ -396,6 +397,18 @@ def test_once_a_429_names_a_time_no_other_call_sends_before_it(tmp_path: Path) -
     assert len(server.requests) == 5
 
 
+def test_a_limit_longer_than_anyone_waits_fails_the_other_calls_without_sending(tmp_path: Path) -> None:
+    retry = RetryPolicy(max_attempts=3, initial_wait=0.01, max_wait=0.02, max_retry_after=1.0)
+    an_hour = [error_reply(429, "quota", retry_after=3600)]
+    with FakeOpenAIServer(an_hour, responder=first_sentence_responder) as server:
+        run = extract(all_articles(), settings=live_settings(server, tmp_path, retry=retry, concurrency=1))
+    assert len(server.requests) == 1
+    first, *others = run.failures
+    assert first.reason.startswith("gave up after 1 attempts: rate limited (HTTP 429): quota")
+    assert len(others) == 2
+    assert all(f.reason.startswith("gave up: rate limited (HTTP 429)") and f.attempts == 0 for f in others)
+
+
 def test_a_call_waiting_out_a_backoff_leaves_its_slot_to_the_others(tmp_path: Path) -> None:
     green, troops = make_article("green"), make_article("troops")
     retry = RetryPolicy(max_attempts=3, initial_wait=0.3, max_wait=0.3, max_total_seconds=10)
@@ -405,6 +418,30 @@ def test_a_call_waiting_out_a_backoff_leaves_its_slot_to_the_others(tmp_path: Pa
     assert not run.failures
     order = [article_text_of(r) for r in server.requests]
     assert order == [green.text, troops.text, green.text]  # troops went while green waited
+
+
+def test_a_call_cancelled_during_a_retry_stops_there(tmp_path: Path) -> None:
+    retry = RetryPolicy(max_attempts=5, initial_wait=0.01, max_wait=0.02, max_total_seconds=10)
+
+    async def go(server: FakeOpenAIServer) -> bool:
+        client = LLMClient(live_settings(server, tmp_path, retry=retry, cache_dir=None))
+        try:
+            prompt = render_extract_prompt(TEXTS["green"])
+            call = asyncio.ensure_future(
+                client.structured("extract", prompt, ExtractionResponse, input_sha256="0" * 64)
+            )
+            while len(server.requests) < 2:  # the retry after the server error is in flight
+                await asyncio.sleep(0.01)
+            call.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await call
+            return call.cancelled()
+        finally:
+            await client.aclose()
+
+    with FakeOpenAIServer([error_reply(500), hang_reply(5)], responder=first_sentence_responder) as server:
+        assert asyncio.run(go(server))
+    assert len(server.requests) == 2
 
 
 # --- accounting and configuration ------------------------------------------------------

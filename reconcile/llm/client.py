@@ -553,7 +553,7 @@ class LLMClient:
         retrying = AsyncRetrying(
             stop=stop,
             wait=wait,
-            retry=retry_if_exception(lambda e: attempts.last is not None and attempts.last.transient),
+            retry=retry_if_exception(lambda e: classify(e).transient),  # a cancellation is never retried
             reraise=True,
         )
         try:
