@@ -222,6 +222,11 @@ async def extract_async(
     client: LLMClient | None = None,
     model: str | None = None,
     mode: str | None = None,
+    base_url: str | None = None,
+    api_key: str | None = None,
+    timeout: float | None = None,
+    price_in: float | None = None,
+    price_out: float | None = None,
     replay: str | Path | None = None,
     record: str | Path | None = None,
     strict: bool = False,
@@ -235,9 +240,10 @@ async def extract_async(
     """Extract claims from ``articles``; see ``extract`` (the same, for async callers)."""
     items = list(articles.articles if isinstance(articles, IngestResult) else articles)
     own_client = client is None
-    options = {"settings": settings, "model": model, "mode": mode, "replay": replay, "record": record,
-               "cache_dir": cache_dir, "concurrency": concurrency, "strict": strict or None,
-               "no_cache": no_cache or None}  # fmt: skip
+    options = {"settings": settings, "model": model, "mode": mode, "base_url": base_url,
+               "api_key": api_key, "timeout": timeout, "price_in": price_in, "price_out": price_out,
+               "replay": replay, "record": record, "cache_dir": cache_dir, "concurrency": concurrency,
+               "strict": strict or None, "no_cache": no_cache or None}  # fmt: skip
     given = sorted(name for name, value in options.items() if value is not None)
     if client is not None and given:
         named = ", ".join(given)
@@ -247,6 +253,11 @@ async def extract_async(
             settings = LLMSettings.from_env(
                 model=model,
                 mode=mode,
+                base_url=base_url,
+                api_key=api_key,
+                timeout=timeout,
+                price_in=price_in,
+                price_out=price_out,
                 replay_dir=replay,
                 record_dir=record,
                 strict=strict or None,
@@ -305,12 +316,13 @@ def extract(articles: Iterable[Article] | IngestResult, **options: Any) -> Extra
     """Extract claims from ``articles`` (a list of ``Article`` or an ``IngestResult``).
 
     Options: ``model``, ``mode`` ("tools", "json_schema", "json", "md_json"),
+    ``base_url`` and ``api_key`` (an OpenAI-compatible endpoint), ``timeout``
+    (seconds per request), ``price_in``/``price_out`` (USD per million tokens),
     ``replay=DIR`` (answer from recorded exchanges, no network, no key needed),
     ``record=DIR`` (write every exchange there), ``strict`` (a stale recording is
     an error), ``cache_dir``, ``no_cache``, ``concurrency``, ``progress``; or
     ``settings=LLMSettings(...)`` / ``client=LLMClient(...)`` for full control.
-    The API key and endpoint come from ``OPENAI_API_KEY`` / ``OPENAI_BASE_URL``
-    unless ``settings`` says otherwise.
+    The API key and endpoint not given come from ``OPENAI_API_KEY`` / ``OPENAI_BASE_URL``.
 
     Returns an ``ExtractionRun``: claims, failed articles with reasons, usage and
     cost. Raises ``ConfigError`` (no model or key) or ``FixtureError`` (strict

@@ -324,3 +324,37 @@ def test_a_client_and_settings_of_its_own_cannot_both_be_given(tmp_path: Path) -
 
     with pytest.raises(ConfigError, match="Pass either client= or replay, not both"):
         extract([make_article("green")], client=replay_client(tmp_path), replay=tmp_path)
+
+
+def test_endpoint_key_timeout_and_prices_can_be_given_as_keywords(monkeypatch: pytest.MonkeyPatch) -> None:
+    # keywords win over the environment
+    monkeypatch.setenv("OPENAI_API_KEY", "k-from-the-environment")
+    monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/v1")
+    with FakeOpenAIServer(responder=first_sentence_responder) as server:
+        run = extract(
+            [make_article("green")],
+            model="local-llm",
+            base_url=server.base_url,
+            api_key="k-given-as-keyword",
+            timeout=5.0,
+            price_in=1.0,
+            price_out=2.0,
+            no_cache=True,
+        )
+        [request] = server.completion_requests
+    assert request.headers["authorization"] == "Bearer k-given-as-keyword"
+    assert [c.article_id for c in run.claims] == ["green"] and run.claims[0].grounded
+    assert run.model == "local-llm"
+    assert run.usage.cost_usd is not None and run.usage.cost_usd > 0  # priced by the prices given
+
+
+def test_a_client_and_an_endpoint_of_its_own_cannot_both_be_given(tmp_path: Path) -> None:
+    from reconcile.llm.fixtures import replay_client
+
+    with pytest.raises(ConfigError, match="Pass either client= or api_key, base_url, not both"):
+        extract(
+            [make_article("green")],
+            client=replay_client(tmp_path),
+            base_url="http://127.0.0.1:1/v1",
+            api_key="k",
+        )
