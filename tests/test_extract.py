@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import stat
 from pathlib import Path
 
 import pytest
@@ -358,3 +360,15 @@ def test_a_client_and_an_endpoint_of_its_own_cannot_both_be_given(tmp_path: Path
             base_url="http://127.0.0.1:1/v1",
             api_key="k",
         )
+
+
+def test_cli_output_file_gets_the_permissions_of_any_new_file(tmp_path: Path) -> None:
+    out = tmp_path / "claims.jsonl"
+    previous = os.umask(0o022)
+    try:
+        with FakeOpenAIServer(responder=first_sentence_responder) as server:
+            code, _, stderr = _cli(tmp_path, server, str(_corpus(tmp_path) / "green.txt"), "-o", str(out))
+    finally:
+        os.umask(previous)
+    assert code == 0, stderr
+    assert stat.S_IMODE(out.stat().st_mode) == 0o644  # as a brief would be, not mkstemp's 0600

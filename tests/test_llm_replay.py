@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import stat
 from pathlib import Path
 
 import pytest
@@ -296,3 +298,20 @@ def test_logs_of_a_failing_call_never_contain_the_api_key(
     assert FAKE_API_KEY not in caplog.text.replace(
         f"bad key {FAKE_API_KEY}", ""
     )  # ...but never the key it sent
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o027])
+def test_recordings_and_cache_entries_get_the_permissions_of_any_new_file(tmp_path: Path, umask: int) -> None:
+    previous = os.umask(umask)
+    try:
+        _, record = _record_all(tmp_path)
+        tmp_path_cache = tmp_path / "cached"
+        with FakeOpenAIServer(responder=first_sentence_responder) as server:
+            extract(
+                [make_article("green")], settings=live_settings(server, tmp_path, cache_dir=tmp_path_cache)
+            )
+    finally:
+        os.umask(previous)
+    written = [*record.glob("*.json"), *tmp_path_cache.rglob("*.json")]
+    assert len(written) == len(TEXTS) + 1
+    assert {stat.S_IMODE(path.stat().st_mode) for path in written} == {0o666 & ~umask}  # not mkstemp's 0600

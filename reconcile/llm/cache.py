@@ -24,12 +24,30 @@ def cache_key(
     return hashlib.sha256("\x00".join(parts).encode("utf-8")).hexdigest()
 
 
+def _umask() -> int:
+    """The process umask, read without changing it where the system allows."""
+    try:
+        for line in Path("/proc/self/status").read_text(encoding="ascii").splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o022)  # the only portable way to read it is to set it
+    os.umask(mask)
+    return mask
+
+
 def write_text_atomic(path: Path, text: str) -> None:
-    """Write to a temporary file beside ``path`` and rename it into place: never half a file."""
+    """Write to a temporary file beside ``path`` and rename it into place: never half a file.
+
+    The file gets the permissions any new file would (0666 less the umask), not
+    the owner-only 0600 of a temporary file: outputs and recordings are shared.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            os.fchmod(handle.fileno(), 0o666 & ~_umask())
             handle.write(text)
         os.replace(tmp_name, path)
     except BaseException:
