@@ -4,15 +4,19 @@
 endpoint through the async ``openai`` client and ``instructor``, and returns the
 validated pydantic answer with what it cost. Two retry loops, kept apart:
 
-- transport failures (timeouts, 429 honouring Retry-After, 5xx, dropped
-  connections, a garbled body) are retried by tenacity with exponential
-  backoff and jitter, capped in attempts and in total time; the openai client's
-  own retries are off (``max_retries=0``) so nothing is retried twice over;
+- transport failures (timeouts, 5xx, dropped connections, a garbled body) are
+  retried by tenacity with exponential backoff and jitter, capped in attempts
+  and in total time; rate limits (429) are waited out within the call's time
+  budget, honouring Retry-After, and once one names a time no other call sends
+  before it; the openai client's own retries are off (``max_retries=0``) so
+  nothing is retried twice over;
 - schema-invalid answers are sent back by instructor with the validation error
   ("re-ask"), a bounded number of times.
 
-A call that still fails raises ``CallFailed`` with the reason, the number of
-requests made and their usage; other calls are unaffected.
+A call holds one of the ``concurrency`` slots only while a request is in flight,
+not while it waits to retry. A call that still fails raises ``CallFailed`` with
+the reason, the number of requests made and their usage; other calls are
+unaffected.
 """
 
 from __future__ import annotations
@@ -726,4 +730,6 @@ class LLMClient:
         finally:
             current_replay.reset(token)
         value = response_model.model_validate(answer.model_dump())
-        return CallResult(value, Usage(replayed=1), "replay", recorded_by=exchange.recorded_by)
+        # every body served after the first answered a re-ask, as it did when recorded
+        reasks = max(0, plan.served - 1)
+        return CallResult(value, Usage(replayed=1, reasks=reasks), "replay", recorded_by=exchange.recorded_by)
