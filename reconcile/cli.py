@@ -286,6 +286,7 @@ def fixtures_check_command(
         ("stale", report.stale, "red"),
         ("unused", report.unused, "red"),
         ("missing", report.missing, "red"),
+        ("fingerprint current", report.fingerprint_current, "dim"),
         ("other stage, not checked", report.other_stages, "dim"),
     ):
         for item in items:

@@ -612,36 +612,6 @@ async def summarize_async(
 HAND_WRITTEN = "hand-written"
 
 
-def chat_completion_body(answer: SummaryResponse, mode: str) -> dict[str, Any]:
-    """``answer`` as an OpenAI ``chat.completion`` body, in the form ``mode`` parses."""
-    arguments = answer.model_dump_json(exclude_defaults=True)
-    call_id = hashlib.sha256(arguments.encode("utf-8")).hexdigest()[:12]
-    if mode == "tools":
-        message: dict[str, Any] = {
-            "role": "assistant",
-            "content": None,
-            "tool_calls": [
-                {
-                    "id": f"call_{call_id}",
-                    "type": "function",
-                    "function": {"name": SummaryResponse.__name__, "arguments": arguments},
-                }
-            ],
-        }
-        finish_reason = "tool_calls"
-    else:
-        message = {"role": "assistant", "content": arguments}
-        finish_reason = "stop"
-    return {
-        "id": f"chatcmpl-{HAND_WRITTEN}-{call_id}",
-        "object": "chat.completion",
-        "created": 0,
-        "model": HAND_WRITTEN,
-        "choices": [{"index": 0, "message": message, "finish_reason": finish_reason}],
-        "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
-    }
-
-
 def write_summary_fixture(
     drafts: list[SummaryDraft], report: Report, out_dir: str | Path, *, mode: str = "tools"
 ) -> Path:
@@ -656,11 +626,12 @@ def write_summary_fixture(
     from pydantic import SecretStr
 
     from reconcile.llm.config import LLMSettings
+    from reconcile.llm.fixtures import raw_response_body  # it imports this module
     from reconcile.llm.transport import CapturingTransport, ReplayPlan, ReplayTransport, current_replay
 
     findings_json, input_sha256 = summary_input(report)
     prompt = render_summary_prompt(findings_json, mode=mode)
-    body = chat_completion_body(SummaryResponse(sentences=drafts), mode)
+    body = raw_response_body(SummaryResponse(sentences=drafts), mode)
     settings = LLMSettings(
         model=HAND_WRITTEN,
         api_key=SecretStr(HAND_WRITTEN),

@@ -291,3 +291,90 @@ def test_reconcile_testing_gives_library_users_a_replay_fixture(
     )
     result = pytester.runpytest_inprocess("-p", "no:cacheprovider")
     result.assert_outcomes(passed=2)
+
+
+# --- Summary exchanges, re-asks, answer bodies ----------------------------------------
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+SEED_SUMMARY = next((SEEDS.parent / "fixtures" / "seeds").glob("summary--*.json"))
+RE_ASK = SEEDS.parent / "fixtures" / "tests" / "re-ask"
+TEST_ARTICLES = SEEDS.parent / "fixtures" / "tests" / "articles"
+
+
+def test_check_tells_whether_a_summary_exchange_fits_the_current_summary_prompt(tmp_path: Path) -> None:
+    fx = tmp_path / "fx"
+    fx.mkdir()
+    data = json.loads(SEED_SUMMARY.read_text(encoding="utf-8"))
+    (fx / SEED_SUMMARY.name).write_text(json.dumps(data), encoding="utf-8")
+    report = check_fixtures(fx, [])
+    assert [item.split(" ")[0] for item in report.fingerprint_current] == [SEED_SUMMARY.name]
+    assert report.stale == [] and report.other_stages == [] and report.clean
+
+    data["prompt_fingerprint"] = "f" * 64
+    (fx / SEED_SUMMARY.name).write_text(json.dumps(data), encoding="utf-8")
+    report = check_fixtures(fx, [])
+    assert report.stale == [f"{SEED_SUMMARY.name} (summary recorded for another prompt or schema)"]
+    assert report.fingerprint_current == [] and not report.clean
+
+
+def test_fixtures_check_command_reports_a_stale_summary_exchange(tmp_path: Path) -> None:
+    fx = tmp_path / "fx"
+    fx.mkdir()
+    data = json.loads(SEED_SUMMARY.read_text(encoding="utf-8"))
+    data["prompt_fingerprint"] = "f" * 64
+    (fx / SEED_SUMMARY.name).write_text(json.dumps(data), encoding="utf-8")
+    corpus = _corpus(tmp_path)
+    result = CliRunner().invoke(app, ["fixtures", "check", str(fx), "--articles", str(corpus / "green.txt")])
+    assert result.exit_code == 1
+    assert f"stale: {SEED_SUMMARY.name} (summary recorded for another prompt or schema)" in result.stderr
+    assert "not checked" not in result.stderr
+
+
+def test_a_claims_file_with_an_invalid_first_answer_wraps_as_a_re_ask(tmp_path: Path) -> None:
+    from reconcile.ingest import ingest
+
+    articles = list(ingest([str(TEST_ARTICLES)]).articles)
+    result = wrap_claims_files(list((RE_ASK / "claims").glob("*.yaml")), articles, tmp_path / "fx")
+    [path] = result.written
+    exchange = read_exchange(path)
+    assert len(exchange.responses) == 1  # the invalid answer first, the valid one for the re-ask
+    first = exchange.response["choices"][0]["message"]["tool_calls"][0]["function"]
+    assert first["name"] == "ExtractionResponse" and '"killed_count"' in first["arguments"]
+    committed = read_exchange(RE_ASK / "exchanges" / path.name)
+    assert committed.model_dump(exclude={"recorded_at"}) == exchange.model_dump(exclude={"recorded_at"})
+
+
+def test_the_committed_re_ask_fixture_replays_with_one_re_ask_and_the_valid_claims() -> None:
+    from reconcile.ingest import ingest
+
+    strike = [a for a in ingest([str(TEST_ARTICLES)]).articles if a.id == "mayadeen-strike"]
+    run = extract(strike, client=replay_client(RE_ASK / "exchanges", strict=True))
+    assert not run.failures
+    assert run.usage.reasks == 1 and run.usage.replayed == 1
+    assert [(c.facet, c.value) for c in run.claims] == [
+        ("target", "a weapons depot near al-Mayadeen"),
+        ("damage", "destroyed the depot"),
+        ("casualties", "no civilian casualties"),
+        ("killed", "five militia members"),
+    ]
+    assert all(c.grounded for c in run.claims)
+
+
+def test_a_first_answer_that_fits_the_schema_is_refused_as_an_invalid_first_answer(tmp_path: Path) -> None:
+    articles = _articles(_corpus(tmp_path))
+    data = dict(GREEN_CLAIMS, first_answer_invalid={"claims": []})
+    with pytest.raises(FixtureError, match="first_answer_invalid fits the schema"):
+        wrap_claims_files([_write_claims(tmp_path, data)], articles, tmp_path / "fx")
+
+
+def test_answer_bodies_name_the_tool_after_the_answer_type_and_are_stable() -> None:
+    from reconcile.llm.fixtures import raw_response_body
+    from reconcile.models import SummaryResponse
+
+    answer = SummaryResponse(sentences=[])
+    body = raw_response_body(answer, "tools")
+    assert body["choices"][0]["message"]["tool_calls"][0]["function"]["name"] == "SummaryResponse"
+    assert body == raw_response_body(SummaryResponse(sentences=[]), "tools")  # ids derived from the answer
+    assert raw_response_body(answer, "json")["choices"][0]["message"]["content"] == answer.model_dump_json(
+        exclude_defaults=True
+    )

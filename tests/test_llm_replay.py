@@ -103,6 +103,7 @@ def test_reasks_are_recorded_and_replayed(tmp_path: Path) -> None:
     assert exchange.usage["prompt_tokens"] == 200
     replayed = extract([make_article("green")], replay=record)
     assert _dump(replayed) == _dump(live) and not replayed.failures
+    assert live.usage.reasks == 1 and replayed.usage.reasks == 1  # replay tells of the re-ask too
 
 
 def test_replay_miss_names_the_article_and_the_command_that_records_it(tmp_path: Path) -> None:

@@ -14,15 +14,19 @@
   ``arguments``), with the current prompt's fingerprint and request, labelled
   ``"recorded_by": "hand-written"``. The answer is passed through the real
   openai + instructor parsing once while wrapping, so a fixture that would not
-  replay is refused here.
+  replay is refused here. A claims file may add ``first_answer_invalid: {...}``,
+  the raw arguments of a schema-invalid first answer: the exchange then holds
+  that answer first and the valid claims as the answer to the re-ask.
 - ``check_fixtures(...)``: stale (prompt changed), unused (no article answers to
-  it) and missing (an article or chunk without one) fixtures.
+  it) and missing (an article or chunk without one) fixtures. Summary exchanges
+  are checked for staleness only: their input is a report's findings, not an article.
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,7 +34,7 @@ from typing import Any
 
 import openai
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from reconcile.errors import FixtureError, InputError
 from reconcile.extract import (
@@ -48,6 +52,8 @@ from reconcile.llm.prompting import RenderedPrompt
 from reconcile.llm.replay import ExchangeStore, exchange_filename, exchange_key, read_exchange
 from reconcile.llm.transport import ReplayPlan, ReplayTransport, current_replay
 from reconcile.models import Article, Chunk, ClaimDraft, Exchange, ExtractionResponse
+from reconcile.summary import STAGE as SUMMARY_STAGE
+from reconcile.summary import render_summary_prompt
 
 HAND_WRITTEN = "hand-written"
 
@@ -74,6 +80,12 @@ class WrapResult:
 
 def load_claims_file(path: Path) -> tuple[str, ExtractionResponse]:
     """Read ``{article: ..., claims: [...]}`` from YAML or JSON; validate the claims."""
+    name, response, _ = _load_claims(path)
+    return name, response
+
+
+def _load_claims(path: Path) -> tuple[str, ExtractionResponse, dict[str, Any] | None]:
+    """(article, valid claims, raw arguments of a schema-invalid first answer or None)."""
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as error:
@@ -87,11 +99,13 @@ def load_claims_file(path: Path) -> tuple[str, ExtractionResponse]:
         ) from error
     if not isinstance(data, dict) or "article" not in data or "claims" not in data:
         raise FixtureError(f"Claims file {path} must be a mapping with the keys 'article' and 'claims'.")
-    unknown = sorted(set(data) - {"article", "claims", "note", "notes", "recorded_by"})
+    unknown = sorted(
+        set(data) - {"article", "claims", "note", "notes", "recorded_by", "first_answer_invalid"}
+    )
     if unknown:
         raise FixtureError(
             f"Claims file {path} has unknown keys {', '.join(unknown)} "
-            "(allowed: article, claims, note, recorded_by)."
+            "(allowed: article, claims, note, recorded_by, first_answer_invalid)."
         )
     # Wrapped exchanges are labelled hand-written; a claims file may say so itself, but nothing else.
     if data.get("recorded_by", HAND_WRITTEN) != HAND_WRITTEN:
@@ -107,7 +121,21 @@ def load_claims_file(path: Path) -> tuple[str, ExtractionResponse]:
         raise FixtureError(
             f"Claims file {path}: {where}: {first['msg']} ({error.error_count()} problem(s) in all)."
         ) from error
-    return str(data["article"]), response
+    invalid = data.get("first_answer_invalid")
+    if invalid is not None:
+        if not isinstance(invalid, dict):
+            raise FixtureError(
+                f"Claims file {path}: first_answer_invalid must be a mapping (the raw answer's arguments)."
+            )
+        try:
+            ExtractionResponse.model_validate(invalid)
+        except ValidationError:
+            pass
+        else:
+            raise FixtureError(
+                f"Claims file {path}: first_answer_invalid fits the schema, so it would not be re-asked."
+            )
+    return str(data["article"]), response, invalid
 
 
 def find_article(name: str, articles: list[Article]) -> Article | None:
@@ -132,9 +160,20 @@ def _assign_to_chunks(chunks: list[Chunk], claims: list[ClaimDraft]) -> list[lis
     return per_chunk
 
 
-def raw_response_body(answer: ExtractionResponse, mode: str, call_id: str) -> dict[str, Any]:
-    """The answer as an OpenAI ``chat.completion`` body, in the form ``mode`` parses."""
-    arguments = answer.model_dump_json(exclude_defaults=True)
+def raw_response_body(answer: BaseModel, mode: str, call_id: str | None = None) -> dict[str, Any]:
+    """``answer`` as an OpenAI ``chat.completion`` body, in the form ``mode`` parses.
+
+    The tool is named after the answer's type, as instructor names it. Without a
+    ``call_id`` the ids are derived from the answer, so the same answer gives the same bytes.
+    """
+    return _completion_body(
+        answer.model_dump_json(exclude_defaults=True), type(answer).__name__, mode, call_id
+    )
+
+
+def _completion_body(arguments: str, tool_name: str, mode: str, call_id: str | None) -> dict[str, Any]:
+    if call_id is None:
+        call_id = hashlib.sha256(arguments.encode("utf-8")).hexdigest()[:12]
     if mode == "tools":
         message: dict[str, Any] = {
             "role": "assistant",
@@ -143,7 +182,7 @@ def raw_response_body(answer: ExtractionResponse, mode: str, call_id: str) -> di
                 {
                     "id": f"call_{call_id}",
                     "type": "function",
-                    "function": {"name": ExtractionResponse.__name__, "arguments": arguments},
+                    "function": {"name": tool_name, "arguments": arguments},
                 }
             ],
         }
@@ -161,9 +200,15 @@ def raw_response_body(answer: ExtractionResponse, mode: str, call_id: str) -> di
     }
 
 
-async def _send_through_client(prompt: RenderedPrompt, mode: str, body: dict[str, Any]) -> dict[str, Any]:
-    """Serve ``body`` to the real openai + instructor stack; return the request it sent."""
-    plan = ReplayPlan(bodies=[body])
+async def _send_through_client(
+    prompt: RenderedPrompt, mode: str, bodies: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """Serve ``bodies`` (an answer per re-ask) to the real openai + instructor stack.
+
+    Returns the first request it sent. Every body must be asked for: a first
+    answer meant to be re-asked that the client accepts would never replay as one.
+    """
+    plan = ReplayPlan(bodies=bodies)
     token = current_replay.set(plan)
     client = openai.AsyncOpenAI(
         api_key=HAND_WRITTEN,
@@ -173,11 +218,13 @@ async def _send_through_client(prompt: RenderedPrompt, mode: str, body: dict[str
     )
     try:
         await create_structured(
-            client, mode, ExtractionResponse, prompt.messages, model=HAND_WRITTEN, max_reasks=0
+            client, mode, ExtractionResponse, prompt.messages, model=HAND_WRITTEN, max_reasks=len(bodies) - 1
         )
     finally:
         current_replay.reset(token)
         await client.close()
+    if plan.served != len(bodies):
+        raise FixtureError(f"the client accepted answer {plan.served} of {len(bodies)} and asked no further")
     request = plan.requests[0]
     if not isinstance(request, dict):
         raise FixtureError("the request body could not be captured")
@@ -206,7 +253,7 @@ def wrap_claims_files(
     recorded_at = (now or dt.datetime.now(dt.UTC)).isoformat(timespec="seconds")
     result = WrapResult()
     for claims_path in map(Path, claim_files):
-        name, answer = load_claims_file(claims_path)
+        name, answer, invalid_first = _load_claims(claims_path)
         article = find_article(name, articles)
         if article is None:
             known = ", ".join(a.id for a in articles[:5]) + (" ..." if len(articles) > 5 else "")
@@ -215,6 +262,11 @@ def wrap_claims_files(
                 f"which is not among the articles given ({known})."
             )
         chunks = article_chunks(article)
+        if invalid_first is not None and len(chunks) > 1:
+            raise FixtureError(
+                f"Claims file {claims_path}: first_answer_invalid needs a one-chunk article; "
+                f"{article.id} is read in {len(chunks)} chunks."
+            )
         for chunk, drafts in zip(chunks, _assign_to_chunks(chunks, answer.claims), strict=True):
             for n, draft in enumerate(drafts, start=1):
                 claim = draft_to_claim(article, chunk, draft, f"{article.id}.check{n}")
@@ -228,9 +280,15 @@ def wrap_claims_files(
             prompt = render_extract_prompt(
                 chunk.text, mode=mode, chunk_index=chunk.index, excerpt=len(chunks) > 1
             )
-            body = raw_response_body(chunk_answer, mode, f"{sha[:12]}c{chunk.index}")
+            call_id = f"{sha[:12]}c{chunk.index}"
+            bodies = [raw_response_body(chunk_answer, mode, call_id)]
+            if invalid_first is not None:
+                first = json.dumps(invalid_first, ensure_ascii=False)
+                bodies.insert(
+                    0, _completion_body(first, ExtractionResponse.__name__, mode, f"{call_id}first")
+                )
             try:
-                request = asyncio.run(_send_through_client(prompt, mode, body))
+                request = asyncio.run(_send_through_client(prompt, mode, bodies))
             except FixtureError:
                 raise
             except Exception as error:  # the real parser refused the hand-written answer
@@ -247,7 +305,8 @@ def wrap_claims_files(
                 mode=mode,
                 prompt_fingerprint=prompt.fingerprint,
                 request=request,
-                response=body,
+                response=bodies[0],
+                responses=bodies[1:],
                 usage={},
                 latency_ms=None,
                 recorded_at=recorded_at,
@@ -274,6 +333,8 @@ class FixtureCheck:
     stale: list[str] = field(default_factory=list)
     unused: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
+    # summary exchanges whose prompt is current: only staleness can be decided without a report
+    fingerprint_current: list[str] = field(default_factory=list)
     other_stages: list[str] = field(default_factory=list)
 
     @property
@@ -288,6 +349,9 @@ def check_fixtures(
 
     stale: recorded for another prompt or schema; unused: its input matches no
     article chunk; missing: an article chunk with no exchange in ``mode``.
+    Summary exchanges are checked against the current summary prompt (stale, or
+    listed in ``fingerprint_current``); whether one is unused or missing needs
+    the report whose findings it summarises, so that is not decided here.
     Exchanges of other stages are listed apart: their inputs are not articles.
     """
     store = ExchangeStore(Path(directory))
@@ -302,9 +366,18 @@ def check_fixtures(
             for other in INSTRUCTOR_MODES:
                 expected.setdefault((STAGE, chunk_input_sha256(article, chunk), chunk.index, other), label)
     fingerprints = {m: extract_prompt_fingerprint(m) for m in INSTRUCTOR_MODES}
+    summary_fingerprints = {m: render_summary_prompt("-", mode=m).fingerprint for m in INSTRUCTOR_MODES}
     found: set[tuple[str, str, int, str]] = set()
     for path, exchange in store.items():
         key = exchange_key(exchange)
+        if exchange.stage == SUMMARY_STAGE:
+            if exchange.prompt_fingerprint != summary_fingerprints.get(exchange.mode):
+                report.stale.append(f"{path.name} (summary recorded for another prompt or schema)")
+            else:
+                report.fingerprint_current.append(
+                    f"{path.name} (summary; its input is a report's findings: unused/missing not checked)"
+                )
+            continue
         if exchange.stage != STAGE:
             report.other_stages.append(f"{path.name} (stage {exchange.stage})")
             continue
