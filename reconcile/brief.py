@@ -14,7 +14,6 @@ summary, so recording, replay and the cache work the same for both.
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import logging
 import time
@@ -23,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from reconcile.errors import ConfigError, FixtureError
-from reconcile.extract import extract_async
+from reconcile.extract import extract_async, run_to_completion
 from reconcile.ingest import ingest
 from reconcile.lexicon import Lexicon, SourceBook, as_lexicon, as_source_book
 from reconcile.llm.client import CallFailed, LLMClient
@@ -177,13 +176,7 @@ def build_brief(paths: Iterable[str | Path] | str | Path, **options: Any) -> Rep
     fail are listed in ``Report.failures``; the others go on. Warnings a reader must
     see (stale fixtures, a missing summary) are also kept in ``Report.run.warnings``.
     """
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.run(build_brief_async(paths, **options))
-    raise ConfigError(
-        "build_brief() cannot run inside a running event loop: use `await build_brief_async(...)`."
-    )
+    return run_to_completion(build_brief_async(paths, **options), "build_brief", "build_brief_async")
 
 
 def closing_line(report: Report, target: str | None = None) -> str:

@@ -20,11 +20,11 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import sys
-from collections.abc import Iterable
+from collections.abc import Coroutine, Iterable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -49,6 +49,8 @@ from reconcile.models import (
     SourceRef,
     Usage,
 )
+
+T = TypeVar("T")
 
 STAGE = "extract"
 TEMPLATE = "extract_claims.j2"
@@ -328,21 +330,27 @@ def extract(articles: Iterable[Article] | IngestResult, **options: Any) -> Extra
     cost. Raises ``ConfigError`` (no model or key) or ``FixtureError`` (strict
     replay) before or instead of a partial run.
     """
+    return run_to_completion(extract_async(articles, **options), "extract", "extract_async")
+
+
+def run_to_completion(work: Coroutine[Any, Any, T], name: str, async_name: str) -> T:
+    """Run ``work`` in a new event loop for a synchronous caller and return its result."""
     try:
         asyncio.get_running_loop()
     except RuntimeError:
-        runs: list[ExtractionRun] = []
+        results: list[T] = []
 
         async def run_and_keep() -> None:
             # Not returned from the main task: asyncio.run (Python 3.11) formats the main task's
             # repr, result included, twice as it restores the SIGINT handler; for a run of
             # thousands of claims that took longer than the calls themselves.
-            runs.append(await extract_async(articles, **options))
+            results.append(await work)
 
         asyncio.run(run_and_keep())
-        return runs[0]
+        return results[0]
+    work.close()
     raise ConfigError(
-        "extract() cannot run inside a running event loop: use `await extract_async(...)` instead."
+        f"{name}() cannot run inside a running event loop: use `await {async_name}(...)` instead."
     )
 
 
