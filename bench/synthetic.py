@@ -35,13 +35,11 @@ from reconcile.models import (
     Article,
     Claim,
     ClaimDraft,
-    ClaimEvent,
     EventDraft,
     ExtractionResponse,
     Grounding,
     Quote,
     ReferringExpression,
-    SourceRef,
 )
 
 GAZETTEER = Path(__file__).resolve().parent.parent / "reconcile" / "data" / "gazetteer.yaml"
@@ -510,34 +508,11 @@ def claims_from_answer(article: Article, response: ExtractionResponse) -> list[C
         start = article.text.find(draft.quote)
         if start < 0:
             raise ValueError(f"{article.id}: synthetic quote not in text: {draft.quote!r}")
-        claims.append(
-            Claim(
-                id=f"{article.id}.c{n}",
-                article_id=article.id,
-                outlet=article.outlet,
-                published=article.published,
-                facet=draft.facet,
-                value=draft.value,
-                event=ClaimEvent(
-                    type=draft.event.type,
-                    date_as_written=draft.event.date_as_written,
-                    place_as_written=draft.event.place_as_written,
-                    perpetrator=draft.event.perpetrator,
-                    target=draft.event.target,
-                ),
-                source=SourceRef(name=draft.source, kind=draft.source_kind),
-                stance=draft.stance,
-                quote=Quote(
-                    text=draft.quote, start=start, end=start + len(draft.quote), match="exact", score=100.0
-                ),
-                grounding=Grounding(status="grounded"),
-                referring_expressions=draft.referring_expressions,
-                number=draft.number,
-                number_high=draft.number_high,
-                qualifier=draft.qualifier,
-                unit=draft.unit,
-            )
+        span = Quote(
+            text=draft.quote, start=start, end=start + len(draft.quote), match="exact", score=100.0
         )
+        claim = draft.to_claim(article, f"{article.id}.c{n}")
+        claims.append(claim.model_copy(update={"quote": span, "grounding": Grounding(status="grounded")}))
     return claims
 
 

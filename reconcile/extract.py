@@ -41,12 +41,9 @@ from reconcile.models import (
     Chunk,
     Claim,
     ClaimDraft,
-    ClaimEvent,
     ExtractionResponse,
     ExtractionRun,
     IngestResult,
-    Quote,
-    SourceRef,
     Usage,
 )
 
@@ -97,30 +94,7 @@ def chunk_input_sha256(article: Article, chunk: Chunk) -> str:
 
 def draft_to_claim(article: Article, chunk: Chunk, draft: ClaimDraft, claim_id: str) -> Claim:
     """A drafted claim as a ``Claim``, its quote located in the article near its chunk."""
-    claim = Claim(
-        id=claim_id,
-        article_id=article.id,
-        outlet=article.outlet,
-        published=article.published,
-        facet=draft.facet,
-        value=draft.value,
-        event=ClaimEvent(
-            type=draft.event.type,
-            date_as_written=draft.event.date_as_written,
-            place_as_written=draft.event.place_as_written,
-            perpetrator=draft.event.perpetrator,
-            target=draft.event.target,
-        ),
-        source=SourceRef(name=draft.source, kind=draft.source_kind),
-        stance=draft.stance,
-        quote=Quote(text=draft.quote),
-        referring_expressions=list(draft.referring_expressions),
-        chunk_index=chunk.index,
-        number=draft.number,
-        number_high=draft.number_high,
-        qualifier=draft.qualifier,
-        unit=draft.unit,
-    )
+    claim = draft.to_claim(article, claim_id, chunk_index=chunk.index)
     return ground_claim(claim, article.text, hint=(chunk.start, chunk.end))
 
 

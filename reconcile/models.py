@@ -216,6 +216,33 @@ class ClaimDraft(Model):
     quote: str = Field(description="Exact words of the article that state the claim.")
     referring_expressions: list[ReferringExpression] = Field(default_factory=list)
 
+    def to_claim(self, article: Article, claim_id: str, *, chunk_index: int = 0) -> Claim:
+        """This draft as a ``Claim`` of ``article``, not yet grounded."""
+        return Claim(
+            id=claim_id,
+            article_id=article.id,
+            outlet=article.outlet,
+            published=article.published,
+            facet=self.facet,
+            value=self.value,
+            event=ClaimEvent(
+                type=self.event.type,
+                date_as_written=self.event.date_as_written,
+                place_as_written=self.event.place_as_written,
+                perpetrator=self.event.perpetrator,
+                target=self.event.target,
+            ),
+            source=SourceRef(name=self.source, kind=self.source_kind),
+            stance=self.stance,
+            quote=Quote(text=self.quote),
+            referring_expressions=list(self.referring_expressions),
+            chunk_index=chunk_index,
+            number=self.number,
+            number_high=self.number_high,
+            qualifier=self.qualifier,
+            unit=self.unit,
+        )
+
 
 class Chunk(Model):
     """A piece of a long article sent to the model on its own; offsets are into Article.text."""
