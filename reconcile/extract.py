@@ -224,6 +224,10 @@ async def extract_async(
     if client is not None and given:
         named = ", ".join(given)
         raise ConfigError(f"Pass either client= or {named}, not both: a client has its own settings.")
+    overridden = [name for name in given if name not in ("settings", "no_cache")]
+    if settings is not None and overridden:
+        named = ", ".join(overridden)
+        raise ConfigError(f"Pass either settings= or {named}, not both: the settings already say it.")
     if client is None:
         if settings is None:
             settings = LLMSettings.from_env(

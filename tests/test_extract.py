@@ -328,6 +328,14 @@ def test_a_client_and_settings_of_its_own_cannot_both_be_given(tmp_path: Path) -
         extract([make_article("green")], client=replay_client(tmp_path), replay=tmp_path)
 
 
+def test_settings_and_options_they_already_set_cannot_both_be_given(tmp_path: Path) -> None:
+    from reconcile.llm.config import LLMSettings
+
+    settings = LLMSettings.from_env(model="local-llm", api_key="k", replay_dir=tmp_path)
+    with pytest.raises(ConfigError, match="Pass either settings= or model, not both"):
+        extract([make_article("green")], settings=settings, model="another-model")
+
+
 def test_endpoint_key_timeout_and_prices_can_be_given_as_keywords(monkeypatch: pytest.MonkeyPatch) -> None:
     # keywords win over the environment
     monkeypatch.setenv("OPENAI_API_KEY", "k-from-the-environment")
