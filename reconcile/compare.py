@@ -352,21 +352,6 @@ def _overlaps(a: tuple[float, float], b: tuple[float, float]) -> bool:
 # --- Findings ---------------------------------------------------------------
 
 
-def _value(claim: Claim) -> FindingValue:
-    # Every field comes from a validated claim: construct without validating again.
-    return FindingValue.model_construct(
-        claim_id=claim.id,
-        article_id=claim.article_id,
-        outlet=claim.outlet,
-        value=claim.value,
-        quantity=claim.quantity,
-        quote=claim.quote,
-        source=claim.source,
-        stance=claim.stance,
-        grounded=claim.grounded,
-    )
-
-
 def _plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
@@ -473,7 +458,7 @@ def _finding(
     words.append(support)
     if ungrounded:
         words.append(f"{_plural(ungrounded, 'ungrounded value')} not counted")
-    values = [_value(c) for c in (*claims, *implied)]
+    values = [FindingValue.of(c) for c in (*claims, *implied)]
     return Finding(
         id="F0",
         event_id=event.id,
@@ -580,7 +565,7 @@ def _place_descriptions(
                 event_id=event.id,
                 facet="location",
                 verdict="contradict",
-                values=[_value(i.claim) for i in items],
+                values=[FindingValue.of(i.claim) for i in items],
                 outlets=outlets,
                 original_sources=sources,
                 explanation=" · ".join(

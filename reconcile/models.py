@@ -494,6 +494,22 @@ class FindingValue(Model):
     stance: Stance
     grounded: bool
 
+    @classmethod
+    def of(cls, claim: Claim) -> FindingValue:
+        """The claim's value as a finding shows it."""
+        # Every field comes from a validated claim: construct without validating again.
+        return cls.model_construct(
+            claim_id=claim.id,
+            article_id=claim.article_id,
+            outlet=claim.outlet,
+            value=claim.value,
+            quantity=claim.quantity,
+            quote=claim.quote,
+            source=claim.source,
+            stance=claim.stance,
+            grounded=claim.grounded,
+        )
+
 
 class Finding(Model):
     id: str

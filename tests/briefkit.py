@@ -125,20 +125,6 @@ class ReportBuilder:
         return claim
 
 
-def _value(claim: Claim) -> FindingValue:
-    return FindingValue(
-        claim_id=claim.id,
-        article_id=claim.article_id,
-        outlet=claim.outlet,
-        value=claim.value,
-        quantity=claim.quantity,
-        quote=claim.quote,
-        source=claim.source,
-        stance=claim.stance,
-        grounded=claim.grounded,
-    )
-
-
 def _finding(
     finding_id: str, event_id: str, facet: str, verdict: str, claims: list[Claim], rank: float
 ) -> Finding:
@@ -151,7 +137,7 @@ def _finding(
         event_id=event_id,
         facet=facet,  # type: ignore[arg-type]
         verdict=verdict,  # type: ignore[arg-type]
-        values=[_value(c) for c in claims],
+        values=[FindingValue.of(c) for c in claims],
         outlets=outlets,
         original_sources=sources,
         explanation=f"{len(outlets)} outlet{'s' if len(outlets) != 1 else ''}, "
@@ -544,7 +530,7 @@ def hostile_report() -> Report:
         event_id="e1",
         facet="munition_count",
         verdict="contradict",
-        values=[_value(claims[0]), _value(claims[0])],
+        values=[FindingValue.of(claims[0]), FindingValue.of(claims[0])],
         outlets=[article.outlet, "other"],
         original_sources=[claims[0].source.name],
         explanation=f"explained {HOSTILE}",
